@@ -1,0 +1,45 @@
+# The commands a developer and CI run. `make demo` and `make test` build `.venv`
+# from the system python3 on first use; later runs reinstall only when
+# pyproject.toml changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: demo test test-sqlite test-postgresql lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wiesci demo
+
+# Debian packages the browser tests and the PostgreSQL run need.
+system-deps:
+	@sh tests/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy wiesci tests
+	$(BIN)/wiesci makemigrations --check --dry-run --settings=tests.settings
+
+test-sqlite: $(STAMP) system-deps
+	@echo "=== Test suite on SQLite ==="
+	$(PYTEST)
+
+test-postgresql: $(STAMP) system-deps
+	@echo "=== Test suite on PostgreSQL (throwaway cluster) ==="
+	WIESCI_TEST_DATABASE=postgresql $(PYTEST)
+
+test: lint test-sqlite test-postgresql
+
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

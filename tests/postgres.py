@@ -1,0 +1,124 @@
+"""A throwaway PostgreSQL cluster for one test run.
+
+initdb into a temporary directory, start on a free port on 127.0.0.1, stop and
+remove it when the process exits. Run as root, the server runs as the
+`postgres` user (PostgreSQL refuses to run as root). When the binaries are
+missing, tests/system-deps.sh installs Debian's postgresql package.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def find_binary(name: str) -> Path | None:
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return candidates[-1] if candidates else None
+
+
+def binaries() -> tuple[Path, Path]:
+    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        subprocess.run(["sh", str(HERE / "system-deps.sh")], check=True)
+        initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found")
+    return initdb, pg_ctl
+
+
+def _as_server_user() -> list[str]:
+    if os.geteuid() != 0:
+        return []
+    return ["runuser", "-u", "postgres", "--"]
+
+
+def throwaway_cluster() -> dict[str, Any]:
+    """Start a cluster and return a Django DATABASES entry for it."""
+    initdb, pg_ctl = binaries()
+    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-"))
+    prefix = _as_server_user()
+    if prefix:
+        shutil.chown(root, "postgres", "postgres")
+    data, log = root / "data", root / "server.log"
+    port = free_port()
+    subprocess.run(
+        [
+            *prefix,
+            str(initdb),
+            "-D",
+            str(data),
+            "-U",
+            "wiesci",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    # Durability is pointless for a cluster that lives as long as the test run.
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        [
+            *prefix,
+            str(pg_ctl),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*prefix, str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+    atexit.register(stop)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "postgres",
+        "USER": "wiesci",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "CONN_MAX_AGE": 0,
+        "TEST": {"NAME": "test_wiesci"},
+    }

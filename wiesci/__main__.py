@@ -1,0 +1,3 @@
+from wiesci.cli import main
+
+main()

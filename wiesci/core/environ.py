@@ -1,0 +1,221 @@
+"""Typed readers for WIESCI_* environment variables.
+
+Each reader raises ConfigError with a one-line message that names the variable,
+so that a bad value stops start-up with a sentence an operator can act on.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(ImproperlyConfigured):
+    """A WIESCI_* variable is missing or malformed."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name
+        super().__init__(f"{name}: {problem}")
+
+
+class Env:
+    """Read settings from a mapping of environment variables."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def text(self, name: str, default: str) -> str:
+        return self.environ.get(name, default).strip()
+
+    def flag(self, name: str, default: bool) -> bool:
+        if name not in self.environ:
+            return default
+        value = self.environ[name].strip().lower()
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False
+        raise ConfigError(name, f"expected true or false, got {value!r}")
+
+    def integer(self, name: str, default: int, *, minimum: int = 0) -> int:
+        raw = self.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(name, f"expected a whole number, got {raw!r}") from None
+        if value < minimum:
+            raise ConfigError(name, f"must be at least {minimum}, got {value}")
+        return value
+
+    def items(self, name: str, default: list[str]) -> list[str]:
+        if name not in self.environ:
+            return default
+        items = [item.strip() for item in self.environ[name].split(",")]
+        items = [item for item in items if item]
+        if not items:
+            raise ConfigError(name, "must list at least one value")
+        return items
+
+    def choice(self, name: str, default: str, choices: list[str]) -> str:
+        value = self.environ.get(name, default).strip().upper() or default
+        if value not in choices:
+            raise ConfigError(
+                name, f"expected one of {', '.join(choices)}, got {value!r}"
+            )
+        return value
+
+    def path(self, name: str, default: Path) -> Path:
+        raw = self.environ.get(name, "").strip()
+        return Path(raw).expanduser().resolve() if raw else default.resolve()
+
+    def has(self, name: str) -> bool:
+        return bool(self.environ.get(name, "").strip())
+
+
+def ensure_data_dir(path: Path) -> Path:
+    """Create the data directory, failing with a message that names the variable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            "WIESCI_DATA_DIR", f"cannot create {path} ({exc.strerror})"
+        ) from None
+    return path
+
+
+def read_or_create_secret_key(path: Path) -> str:
+    """Return the key stored at `path`, generating it on first start.
+
+    The file is created with mode 0600 and never overwritten, so sessions and
+    signed links survive restarts.
+    """
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process wrote it first; use theirs.
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def database_config(url: str, *, name: str = "WIESCI_DATABASE_URL") -> dict[str, Any]:
+    """Translate a database URL into Django's DATABASES entry."""
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ConfigError(
+            name, f"unsupported scheme {scheme!r}; use postgres://… or sqlite:///…"
+        )
+    try:
+        # Persistent connections, checked before reuse so that a restarted
+        # PostgreSQL does not surface as one failed request per worker.
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        )
+    except ValueError as exc:
+        raise ConfigError(name, str(exc)) from None
+    if config["ENGINE"].endswith("sqlite3"):
+        if config["NAME"] in {"", ":memory:"}:
+            raise ConfigError(name, "the URL names no file (sqlite:///path/to/file)")
+        return sqlite_config(Path(config["NAME"]))
+    if not config.get("NAME"):
+        raise ConfigError(name, "the URL names no database (postgres://host/NAME)")
+    return config
+
+
+def sqlite_config(path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # Take the write lock when a transaction starts, so two writers wait
+            # for each other (busy timeout) instead of failing with "database is
+            # locked" when one upgrades a read lock.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            # WAL lets readers run beside a writer; synchronous=NORMAL in WAL
+            # mode keeps every committed transaction across a crash of the
+            # server process (only an OS crash may lose the newest ones).
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-20000;"
+            ),
+        },
+    }
+
+
+def cache_config(url: str | None, *, default_dir: Path) -> dict[str, Any]:
+    """Translate WIESCI_CACHE_URL into Django's CACHES entry.
+
+    Without a URL the cache lives in files under the data directory, so that
+    every worker process of `wiesci serve` shares it.
+    """
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(default_dir),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    scheme = urlsplit(url).scheme
+    if scheme in {"redis", "rediss", "valkey", "valkeys"}:
+        location = url.replace("valkey", "redis", 1)
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "wiesci",
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ConfigError(
+        "WIESCI_CACHE_URL", f"unsupported scheme {scheme!r}; use redis://host:port/db"
+    )
+
+
+def email_config(url: str) -> dict[str, Any]:
+    """Translate WIESCI_EMAIL_URL into Django's EMAIL_* settings."""
+    parts = urlsplit(url)
+    if parts.scheme in {"console", ""}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parts.scheme in {"smtp", "smtps", "submission"}:
+        if not parts.hostname:
+            raise ConfigError("WIESCI_EMAIL_URL", "the URL names no host")
+        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+        default_port = {"smtp": 25, "smtps": 465, "submission": 587}[parts.scheme]
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": parts.port or default_port,
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": parts.scheme == "smtps",
+            "EMAIL_USE_TLS": parts.scheme == "submission"
+            or query.get("tls") in TRUE_WORDS,
+            "EMAIL_TIMEOUT": 20,
+        }
+    raise ConfigError(
+        "WIESCI_EMAIL_URL",
+        f"unsupported scheme {parts.scheme!r}; use smtp://, submission:// or console:",
+    )

@@ -1,0 +1,66 @@
+"""Checks `wiesci serve` runs before it accepts a request.
+
+Each failure is a ConfigError naming the variable to fix, so the operator sees
+one line such as "WIESCI_DATABASE_URL: cannot connect (…)" and no traceback.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from wiesci.core.environ import ConfigError, Env
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text.splitlines()[0].strip()
+
+
+def check_database() -> None:
+    """Connect to the database and make sure no migration is pending."""
+    variable = (
+        "WIESCI_DATABASE_URL" if Env().has("WIESCI_DATABASE_URL") else "WIESCI_DATA_DIR"
+    )
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise ConfigError(
+            variable, f"cannot use the database ({_first_line(exc)})"
+        ) from None
+    finally:
+        connection.close()
+    if plan:
+        raise CommandError(
+            f"the database needs {len(plan)} migration(s); run `wiesci migrate` first"
+        )
+
+
+def check_cache() -> None:
+    """Write to and read from the shared cache."""
+    try:
+        cache.set("wiesci:preflight", "ok", 10)
+        value = cache.get("wiesci:preflight")
+    except Exception as exc:  # The Redis client raises its own error classes.
+        raise ConfigError(
+            "WIESCI_CACHE_URL", f"cannot use the cache ({_first_line(exc)})"
+        ) from None
+    if value != "ok":
+        raise ConfigError("WIESCI_CACHE_URL", "the cache does not keep what is stored")
+
+
+def check_all() -> None:
+    check_database()
+    check_cache()
+    for directory in (settings.MEDIA_ROOT, settings.PRIVATE_ROOT, settings.STATIC_ROOT):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                "WIESCI_DATA_DIR", f"cannot create {directory} ({exc.strerror})"
+            ) from None

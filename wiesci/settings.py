@@ -1,0 +1,239 @@
+"""Settings for Wieści, read from WIESCI_* environment variables.
+
+The promise: with nothing set, `wiesci demo` runs a working portal on SQLite,
+with its database, media and secret key under ./var/. Setting
+WIESCI_DATABASE_URL=postgres://… and WIESCI_CACHE_URL=redis://… moves it onto
+PostgreSQL and Redis; nothing else changes. Every variable is listed, with its
+default, in the README; a test keeps that table complete.
+
+A missing or malformed value raises ConfigError, which the `wiesci` command
+prints as one line naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from wiesci.core.environ import (
+    Env,
+    cache_config,
+    database_config,
+    email_config,
+    ensure_data_dir,
+    read_or_create_secret_key,
+    sqlite_config,
+)
+
+env = Env()
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = ensure_data_dir(env.path("WIESCI_DATA_DIR", Path.cwd() / "var"))
+DEBUG = env.flag("WIESCI_DEBUG", False)
+
+SECRET_KEY = env.text("WIESCI_SECRET_KEY", "") or read_or_create_secret_key(
+    DATA_DIR / "secret.key"
+)
+
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env.items("WIESCI_ALLOWED_HOSTS", LOCAL_HOSTS)
+# A public host name means the portal faces readers: production mode, in
+# which HTTPS is on by default and `wiesci check` adds the deployment checks.
+PUBLIC_HOSTS = [h for h in ALLOWED_HOSTS if h.lstrip(".") not in LOCAL_HOSTS]
+PRODUCTION = bool(PUBLIC_HOSTS) and not DEBUG
+HTTPS = env.flag("WIESCI_HTTPS", PRODUCTION)
+SITE_URL = env.text(
+    "WIESCI_SITE_URL",
+    f"https://{PUBLIC_HOSTS[0].lstrip('.')}"
+    if PUBLIC_HOSTS
+    else "http://127.0.0.1:8000",
+).rstrip("/")
+
+# --- Applications ---------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "csp",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "wiesci.core",
+    "wiesci.accounts",
+    "wiesci.taxonomy",
+    "wiesci.photos",
+    "wiesci.articles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+]
+
+ROOT_URLCONF = "wiesci.urls"
+WSGI_APPLICATION = "wiesci.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+SITE_ID = 1
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wiesci.core.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Data -----------------------------------------------------------------
+
+if env.has("WIESCI_DATABASE_URL"):
+    DATABASES = {"default": database_config(env.text("WIESCI_DATABASE_URL", ""))}
+else:
+    DATABASES = {"default": sqlite_config(DATA_DIR / "wiesci.sqlite3")}
+
+CACHE_URL = env.text("WIESCI_CACHE_URL", "")
+CACHES = {"default": cache_config(CACHE_URL, default_dir=DATA_DIR / "cache")}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+# Uploaded originals (with their EXIF and GPS data) live outside MEDIA_ROOT so
+# that no URL reaches them; only re-encoded renditions are public.
+PRIVATE_ROOT = DATA_DIR / "private"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "wiesci.core.storage.HashedStaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o644
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- E-mail ---------------------------------------------------------------
+
+EMAIL = email_config(env.text("WIESCI_EMAIL_URL", "console:"))
+EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = EMAIL.get("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env.text("WIESCI_EMAIL_FROM", "Wieści <redakcja@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Language and time ----------------------------------------------------
+
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Warsaw"
+USE_I18N = True
+USE_TZ = True
+
+# --- Security -------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+CSRF_TRUSTED_ORIGINS = [f"https://{h.lstrip('.')}" for h in PUBLIC_HOSTS]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.integer("WIESCI_HSTS_SECONDS", 31536000)
+    # Both default to on, as `check --deploy` asks; a portal with plain-HTTP
+    # subdomains turns them off (and the check then says so).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("WIESCI_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env.flag("WIESCI_HSTS_PRELOAD", True)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+if env.flag("WIESCI_BEHIND_PROXY", False):
+    # nginx or a CDN terminates TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+
+# A strict policy without 'unsafe-inline': every script and stylesheet is a
+# file under /static/. No nonces either, because a nonce would make each
+# anonymous page unique and defeat the full-page cache.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://www.facebook.com",
+        ],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Logging --------------------------------------------------------------
+
+LOG_LEVEL = env.choice(
+    "WIESCI_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
