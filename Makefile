@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy wiesci tests
-	$(BIN)/wiesci makemigrations --check --dry-run --settings=tests.settings
+	$(BIN)/python -m wiesci makemigrations --check --dry-run --settings=tests.settings
 
 test-sqlite: $(STAMP) system-deps
 	@echo "=== Test suite on SQLite ==="

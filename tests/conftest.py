@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -30,9 +33,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def product_env(tmp_path: Path) -> dict[str, str]:
     """Environment for running the installed `wiesci` command in a subprocess."""
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("WIESCI_") and k != "DJANGO_SETTINGS_MODULE"
+        k: v for k, v in os.environ.items() if not k.startswith(("WIESCI_", "DJANGO_"))
     }
     env["WIESCI_DATA_DIR"] = str(tmp_path / "var")
     return env
@@ -87,3 +88,91 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+# --- Images ---------------------------------------------------------------
+
+
+def image_bytes(
+    size: tuple[int, int] = (640, 480),
+    *,
+    fmt: str = "JPEG",
+    color: str = "steelblue",
+    **save: Any,
+) -> bytes:
+    """A real image file made in memory with Pillow."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, color)
+    ImageDraw.Draw(image).rectangle((0, 0, size[0] // 3, size[1] // 3), fill="orange")
+    out = io.BytesIO()
+    image.save(out, fmt, **save)
+    return out.getvalue()
+
+
+@pytest.fixture
+def make_photo(db: None) -> Callable[..., Any]:
+    from wiesci.photos.services import create_photo
+
+    def make(**overrides: Any) -> Any:
+        data = overrides.pop("data", None) or image_bytes()
+        overrides.setdefault("alt_text", "Widok na Odrę")
+        overrides.setdefault("renditions", "now")
+        return create_photo(io.BytesIO(data), **overrides)
+
+    return make
+
+
+# --- Content --------------------------------------------------------------
+
+
+@pytest.fixture
+def section(db: None) -> Any:
+    from wiesci.taxonomy.models import Section
+
+    return Section.objects.create(name="Wiadomości", slug="wiadomosci")
+
+
+@pytest.fixture
+def make_article(db: None, section: Any) -> Callable[..., Any]:
+    """Build an article through the real services; published unless told otherwise."""
+    from django.utils import timezone
+
+    from wiesci.articles import services
+    from wiesci.articles.models import Article
+
+    counter = iter(range(1, 100000))
+    # Each article is a minute newer than the one made before it.
+    start = timezone.now() - timedelta(days=30)
+
+    def make(*, publish: bool = True, at: Any = None, **fields: Any) -> Any:
+        n = next(counter)
+        fields.setdefault("title", f"Wiadomość numer {n}")
+        fields.setdefault("lead", "Krótki lead artykułu.")
+        fields.setdefault("body", "<p>Treść artykułu.</p>")
+        fields.setdefault("section", section)
+        article = services.save_article(Article(**fields))
+        if publish:
+            services.publish_article(article, at=at or start + timedelta(minutes=n))
+        return article
+
+    return make
+
+
+@pytest.fixture
+def reader(db: None) -> Any:
+    """A reader with a verified e-mail address."""
+    from allauth.account.models import EmailAddress
+
+    from wiesci.accounts.models import User
+
+    user = User.objects.create_user(
+        username="sasiad",
+        email="sasiad@example.pl",
+        password="Odra-1997-powodz",
+        display_name="Sąsiad z Ocic",
+    )
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    return user

@@ -9,6 +9,7 @@ admin.site.index_title = _("Newsroom desk")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("konto/", include("allauth.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

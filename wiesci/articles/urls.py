@@ -6,4 +6,11 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("najnowsze/", views.latest, name="latest"),
+    path("artykul/<slug:slug>/", views.article_detail, name="detail"),
+    path("dzial/<slug:slug>/", views.section, name="section"),
+    path("tag/<slug:slug>/", views.tag, name="tag"),
+    path("miejscowosc/<slug:slug>/", views.place, name="place"),
+    path("organizacja/<slug:slug>/", views.organisation, name="organisation"),
+    path("autor/<slug:slug>/", views.author, name="author"),
 ]

@@ -1,6 +1,159 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Reader pages: parse the request, ask the queryset or access layer, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+
+from wiesci import conf
+from wiesci.articles.access import (
+    ArticleMoved,
+    ArticleWithdrawn,
+    get_article_for_viewer,
+)
+from wiesci.articles.models import Article, Author
+from wiesci.taxonomy.models import Organisation, Place, Section, Tag
+
+PAGE_PARAMETER = "strona"
+
+
+def paginate(request: HttpRequest, queryset: Any) -> Any:
+    """The requested page of `queryset`; an address past the end is a 404."""
+    paginator = Paginator(queryset, conf.PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get(PAGE_PARAMETER, 1))
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404 from None
+
+
+def listing() -> Any:
+    return Article.objects.published().for_lists().newest_first()
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html")
+    featured = listing().filter(is_featured=True).first() or listing().first()
+    latest = listing()
+    if featured is not None:
+        latest = latest.exclude(pk=featured.pk)
+    ranked = (
+        listing()
+        .filter(section__on_home_page=True)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=[F("published_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=conf.SECTION_BLOCK_SIZE)
+    )
+    blocks: dict[Section, list[Article]] = {}
+    for article in ranked:
+        blocks.setdefault(article.section, []).append(article)
+    section_blocks = sorted(
+        blocks.items(), key=lambda item: (item[0].position, item[0].name)
+    )
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "featured": featured,
+            "latest": latest[: conf.LATEST_ON_HOME],
+            "section_blocks": section_blocks,
+        },
+    )
+
+
+def latest(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "articles/latest.html", {"page": paginate(request, listing())}
+    )
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        article = get_article_for_viewer(slug)
+    except ArticleMoved as moved:
+        return HttpResponsePermanentRedirect(moved.url)
+    except ArticleWithdrawn as withdrawn:
+        return render(
+            request,
+            "articles/article_withdrawn.html",
+            {"article": withdrawn.article},
+            status=410,
+        )
+    others = listing().exclude(pk=article.pk)[: conf.OTHER_STORIES]
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "gallery": [item.photo for item in article.gallery_items.all()],
+            "others": others,
+        },
+    )
+
+
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    return render(
+        request,
+        "articles/section.html",
+        {"section": section, "page": paginate(request, listing().in_section(section))},
+    )
+
+
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return render(
+        request,
+        "articles/tag.html",
+        {"tag": tag, "page": paginate(request, listing().filter(tags=tag))},
+    )
+
+
+def place(request: HttpRequest, slug: str) -> HttpResponse:
+    place = get_object_or_404(Place, slug=slug)
+    return render(
+        request,
+        "articles/place.html",
+        {
+            "place": place,
+            "page": paginate(request, listing().filter(places=place)),
+            "organisations": place.organisations.all(),
+        },
+    )
+
+
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("place"), slug=slug
+    )
+    return render(
+        request,
+        "articles/organisation.html",
+        {
+            "organisation": organisation,
+            "partners": organisation.partners.select_related("place"),
+            "page": paginate(request, listing().filter(organisations=organisation)),
+        },
+    )
+
+
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    return render(
+        request,
+        "articles/author.html",
+        {"author": author, "page": paginate(request, listing().filter(authors=author))},
+    )

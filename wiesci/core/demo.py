@@ -35,13 +35,17 @@ class DemoContext:
     now: datetime = field(default_factory=timezone.now)
     random: random.Random = field(default_factory=lambda: random.Random(2026))  # noqa: S311
     say: Callable[[str], Any] = print
+    # Pixel size of the generated photos; tests ask for small ones.
+    photo_size: tuple[int, int] = (1600, 1067)
+    # What one loader leaves for the next: demo keys → saved objects.
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 def demo_modules() -> list[ModuleType]:
     modules = []
     for config in apps.get_app_configs():
         name = f"{config.name}.demo"
-        if config.name.startswith("wiesci.") and find_spec(name):
+        if config.name.startswith("wiesci.") and name != __name__ and find_spec(name):
             modules.append(import_module(name))
     return modules
 

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             help="Worker processes (default: the number of CPU cores).",
         )
         parser.add_argument(
+            "--photo-width",
+            type=int,
+            default=1600,
+            help="Width of the generated demo photos in pixels (default 1600).",
+        )
+        parser.add_argument(
             "--no-serve",
             action="store_true",
             help="Prepare the database and print the login, but do not serve.",
@@ -32,7 +38,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        context = demo.DemoContext(say=self.stdout.write)
+        width = options["photo_width"]
+        context = demo.DemoContext(
+            say=self.stdout.write, photo_size=(width, width * 2 // 3)
+        )
         if demo.has_content():
             self.stdout.write(
                 "The database already holds content; demo data not loaded."

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from wiesci.articles import services
+from wiesci.articles.models import Article, Label
+from wiesci.core.text import polish_slugify
+from wiesci.photos.models import Video
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slugs_transliterate_polish_letters():
+    assert polish_slugify("Łączy Nas Biblioteka") == "laczy-nas-biblioteka"
+    assert (
+        polish_slugify("Źródła, żaby i ćmy nad Odrą!") == "zrodla-zaby-i-cmy-nad-odra"
+    )
+
+
+def test_slugs_are_unique(make_article):
+    first = make_article(title="Dni Raciborza")
+    second = make_article(title="Dni Raciborza")
+    assert (first.slug, second.slug) == ("dni-raciborza", "dni-raciborza-2")
+
+
+def test_published_slug_survives_a_new_title(make_article):
+    article = make_article(title="Pożar w Rudniku")
+    article.title = "Pożar stodoły w Rudniku: strażacy walczyli pięć godzin"
+    services.save_article(article)
+    assert article.slug == "pozar-w-rudniku"
+
+
+def test_unpublished_slug_follows_nothing_but_stays_until_an_editor_changes_it(
+    make_article,
+):
+    article = make_article(title="Szkic", publish=False)
+    article.slug = "nowy-adres"
+    services.save_article(article)
+    assert article.slug == "nowy-adres"
+    assert not article.old_slugs.exists()
+
+
+def test_editor_changing_a_published_slug_keeps_the_old_one(make_article):
+    article = make_article(title="Stary tytuł")
+    article.slug = "nowy-tytul"
+    services.save_article(article)
+    assert list(article.old_slugs.values_list("slug", flat=True)) == ["stary-tytul"]
+    # A new article cannot take the retired address.
+    assert make_article(title="Stary tytuł").slug == "stary-tytul-2"
+
+
+def test_body_is_stored_sanitised(make_article):
+    article = make_article(
+        body='<p onclick="steal()">Tekst <script>alert(1)</script>'
+        '<a href="javascript:x()">link</a><img src=x onerror=alert(1)></p>'
+        "<h2>Śródtytuł</h2>"
+    )
+    article.refresh_from_db()
+    assert "script" not in article.body
+    assert "onclick" not in article.body
+    assert "javascript" not in article.body
+    assert "<img" not in article.body
+    assert "<h2>Śródtytuł</h2>" in article.body
+
+
+def test_markers_follow_what_is_attached(make_article, make_photo):
+    article = make_article(title="Festyn w Bieńkowicach")
+    assert article.title_with_markers == "Festyn w Bieńkowicach"
+    services.add_to_gallery(article, [make_photo()])
+    article = Article.objects.get(pk=article.pk)
+    assert article.media_marker == "FOTO"
+    video = Video.objects.create(
+        title="Film", url="https://www.youtube.com/watch?v=AbCdEfGhIjK"
+    )
+    article.videos.add(video)
+    article = Article.objects.get(pk=article.pk)
+    assert article.media_marker == "FOTO i WIDEO"
+    article.part = 2
+    article.labels.add(Label.objects.create(name="ZAPOWIEDŹ"))
+    assert (
+        article.title_with_markers
+        == "[ZAPOWIEDŹ] Festyn w Bieńkowicach [FOTO i WIDEO 2]"
+    )
+    # Derived, never stored in the title or the slug.
+    article.refresh_from_db()
+    assert article.title == "Festyn w Bieńkowicach"
+    assert article.slug == "festyn-w-bienkowicach"
+
+
+def test_video_only_and_part_only_markers(make_article):
+    video = make_article(title="Sesja rady")
+    video.videos.add(
+        Video.objects.create(title="Sesja", url="https://vimeo.com/123456")
+    )
+    assert Article.objects.get(pk=video.pk).media_marker == "WIDEO"
+    part = make_article(title="Ludzie znad Odry", part=3)
+    assert part.media_marker == "CZ. 3"
+
+
+def test_list_annotations_give_the_same_markers(make_article, make_photo):
+    article = make_article()
+    services.add_to_gallery(article, [make_photo()])
+    listed = Article.objects.for_lists().get(pk=article.pk)
+    assert (vars(listed)["has_gallery"], vars(listed)["has_video"]) == (True, False)
+    assert listed.media_marker == "FOTO"
+
+
+def test_scheduled_article_is_public_from_its_time_without_any_job(
+    make_article, time_machine
+):
+    later = timezone.now() + timedelta(hours=10)
+    article = make_article(at=later)
+    assert article.status == Article.Status.SCHEDULED
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    time_machine.move_to(later + timedelta(seconds=1))
+    assert Article.objects.published().filter(pk=article.pk).exists()

@@ -1,0 +1,71 @@
+"""`wiesci demo`: a portal that looks like a real county's on the first start."""
+
+import io
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from wiesci.articles.models import Article, GalleryItem
+from wiesci.photos.models import Photo
+from wiesci.taxonomy.models import Organisation, Place, Section
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    call_command("demo", no_serve=True, photo_width=240, stdout=out)
+    return out.getvalue()
+
+
+class DemoTests(TestCase):
+    output: str
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.output = run_demo()
+
+    def test_demo_loads_a_county_portal(self):
+        assert Article.objects.published().count() >= 60
+        assert Section.objects.count() >= 6
+        assert Place.objects.count() >= 10
+        assert Organisation.objects.count() >= 8
+        kinds = set(Organisation.objects.values_list("kind", flat=True))
+        assert {
+            "library",
+            "museum",
+            "arboretum",
+            "sports_club",
+            "association",
+            "culture_centre",
+            "fire_brigade",
+            "school",
+        } <= kinds
+        assert not Photo.objects.filter(renditions={}).exists()
+        labelled = {name for a in Article.objects.all() for name in a.label_markers}
+        assert {"ZAPOWIEDŹ", "OGŁOSZENIE URZĘDOWE", "RAPORT 998"} <= labelled
+        assert Article.objects.filter(part__gt=1, videos__isnull=False).exists()
+        assert GalleryItem.objects.values("article").distinct().count() >= 15
+
+    def test_demo_has_the_library_story_with_its_partners(self):
+        story = Article.objects.get(slug__startswith="biblioteka-stawia-na-partnerow")
+        kinds = set(story.organisations.values_list("kind", flat=True))
+        assert {"library", "museum", "arboretum", "sports_club", "association"} <= kinds
+        library = story.organisations.get(kind="library")
+        partner_kinds = set(library.partners.values_list("kind", flat=True))
+        assert {"museum", "arboretum", "sports_club", "association"} <= partner_kinds
+        assert "szkoleni" in story.body
+
+    def test_demo_prints_the_editor_login_and_does_not_load_twice(self):
+        assert "Demo editor: log in at" in self.output
+        assert "“redakcja”" in self.output
+        count = Article.objects.count()
+        again = run_demo()
+        assert "already holds content" in again
+        assert Article.objects.count() == count
+        assert self.client.login(
+            username="redakcja", password=again.split("“")[-1].split("”")[0]
+        )
+
+    def test_demo_pages_answer(self):
+        story = Article.objects.get(slug__startswith="biblioteka-stawia-na-partnerow")
+        for url in ("/", story.get_absolute_url(), "/dzial/kultura/", "/najnowsze/"):
+            assert self.client.get(url).status_code == 200, url

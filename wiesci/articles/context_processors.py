@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from wiesci.articles.models import Article
+from wiesci.taxonomy.models import Section
+
+
+def _breaking() -> list[Article]:
+    return list(
+        Article.objects.published()
+        .filter(breaking_until__gt=timezone.now())
+        .only("title", "slug", "breaking_text")
+        .order_by("-published_at")[:3]
+    )
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu of sections and the breaking-news bar, queried only when shown."""
+    return {
+        "menu_sections": SimpleLazyObject(
+            lambda: list(Section.objects.only("name", "slug"))
+        ),
+        "breaking_news": SimpleLazyObject(_breaking),
+    }

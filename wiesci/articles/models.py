@@ -1,0 +1,389 @@
+"""Articles and what hangs on them: authors, labels, galleries, old slugs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import nh3
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from wiesci.core.models import TimeStampedModel
+from wiesci.core.text import polish_slugify
+from wiesci.photos.models import Photo, Video
+from wiesci.taxonomy.models import Organisation, Place, Section, Tag
+
+# What an article body may contain. Everything else is removed on save.
+BODY_TAGS = {
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "figure",
+    "figcaption",
+}
+BODY_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def sanitise_body(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=BODY_TAGS,
+        attributes=BODY_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener",
+    ).strip()
+
+
+class Author(TimeStampedModel):
+    """A public byline, usually of a staff user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=130, unique=True, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ForeignKey(
+        Photo,
+        verbose_name=_("photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = polish_slugify(self.name, max_length=130)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Label(models.Model):
+    """An editorial label shown as a title marker: [ZAPOWIEDŹ], [RAPORT 998]…"""
+
+    name = models.CharField(
+        _("name"),
+        max_length=40,
+        unique=True,
+        help_text=_("Shown in capitals in titles."),
+    )
+    slug = models.SlugField(_("slug"), max_length=50, unique=True, blank=True)
+    description = models.CharField(_("when to use it"), max_length=250, blank=True)
+    is_sponsored = models.BooleanField(
+        _("marks sponsored content"),
+        default=False,
+        help_text=_("Articles marked as sponsored must carry this label."),
+    )
+    position = models.PositiveSmallIntegerField(_("position in titles"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = polish_slugify(self.name, max_length=50)
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self, *, at: datetime | None = None) -> ArticleQuerySet:
+        """Articles readers may see: published, or scheduled for a time now past.
+
+        Filtering by time makes a scheduled article public at its time with no
+        job having to run.
+        """
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=at or timezone.now(),
+        )
+
+    def newest_first(self) -> ArticleQuerySet:
+        return self.order_by("-published_at", "-pk")
+
+    def for_lists(self) -> ArticleQuerySet:
+        """Everything a list item shows, in a fixed number of queries."""
+        return (
+            self.select_related("main_photo", "section")
+            .annotate(
+                has_gallery=Exists(GalleryItem.objects.filter(article=OuterRef("pk"))),
+                has_video=Exists(
+                    Article.videos.through.objects.filter(article=OuterRef("pk"))
+                ),
+            )
+            .prefetch_related("labels")
+        )
+
+    def in_section(self, section: Section) -> ArticleQuerySet:
+        return self.filter(section=section)
+
+
+class Article(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "review", _("in review")
+        SCHEDULED = "scheduled", _("scheduled")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        help_text=_("Without [FOTO] or [WIDEO]: markers are added by the system."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text=_("Part of the address. Made from the title; fixed once published."),
+    )
+    lead = models.TextField(
+        _("lead"), help_text=_("The opening paragraph shown in lists.")
+    )
+    body = models.TextField(_("body"), blank=True)
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), blank=True, related_name="articles"
+    )
+    places = models.ManyToManyField(
+        Place, verbose_name=_("places"), blank=True, related_name="articles"
+    )
+    organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("organisations"),
+        blank=True,
+        related_name="articles",
+    )
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    labels = models.ManyToManyField(
+        Label, verbose_name=_("labels"), blank=True, related_name="articles"
+    )
+    part = models.PositiveSmallIntegerField(
+        _("part number"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For coverage in several parts: shown in the title marker, e.g. [FOTO 2]."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    updated_at = models.DateTimeField(
+        _("update time"),
+        null=True,
+        blank=True,
+        help_text=_("Shown to readers when the story was updated after publication."),
+    )
+    main_photo = models.ForeignKey(
+        Photo,
+        verbose_name=_("main photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    videos = models.ManyToManyField(
+        Video, verbose_name=_("videos"), blank=True, related_name="articles"
+    )
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("The main story on the home page.")
+    )
+    breaking_until = models.DateTimeField(
+        _("breaking news until"),
+        null=True,
+        blank=True,
+        help_text=_("Shown in the bar at the top of every page until this time."),
+    )
+    breaking_text = models.CharField(
+        _("breaking news text"),
+        max_length=160,
+        blank=True,
+        help_text=_("Short text for the bar; the title when left empty."),
+    )
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    comment_count = models.PositiveIntegerField(
+        _("approved comments"), default=0, editable=False
+    )
+    withdrawal_note = models.TextField(
+        _("withdrawal note"),
+        blank=True,
+        help_text=_("Shown to readers who open a withdrawn article."),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at"], name="articles_status_published"
+            ),
+            models.Index(
+                fields=["section", "-published_at"], name="articles_section_published"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["scheduled", "published"])
+                | Q(published_at__isnull=False),
+                name="articles_published_has_time",
+                violation_error_message=_(
+                    "A published or scheduled article needs a time."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Stored sanitised, whichever way the body came in.
+        self.body = sanitise_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def media_marker(self) -> str:
+        """ "FOTO", "WIDEO", "FOTO i WIDEO", with the part number: derived, never typed.
+
+        Lists annotate `has_gallery` and `has_video` (see `for_lists`); a single
+        article falls back to its prefetched or queried relations.
+        """
+        has_gallery = getattr(self, "has_gallery", None)
+        if has_gallery is None:
+            has_gallery = bool(self.gallery_items.all())
+        has_video = getattr(self, "has_video", None)
+        if has_video is None:
+            has_video = bool(self.videos.all())
+        media = " i ".join(
+            word
+            for word, present in (("FOTO", has_gallery), ("WIDEO", has_video))
+            if present
+        )
+        if self.part and not media:
+            return f"CZ. {self.part}"
+        return f"{media} {self.part}" if media and self.part else media
+
+    @property
+    def label_markers(self) -> list[str]:
+        return [label.name for label in self.labels.all()]
+
+    @property
+    def title_with_markers(self) -> str:
+        """ "[ZAPOWIEDŹ] Dni Raciborza [FOTO i WIDEO 2]", as page titles show it."""
+        parts = [f"[{name}]" for name in self.label_markers]
+        parts.append(self.title)
+        if self.media_marker:
+            parts.append(f"[{self.media_marker}]")
+        return " ".join(parts)
+
+    @property
+    def is_sponsored(self) -> bool:
+        return any(label.is_sponsored for label in self.labels.all())
+
+
+class ArticleSlug(models.Model):
+    """A former slug of an article; its address answers with a 301."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    slug = models.SlugField(max_length=220, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former slug")
+        verbose_name_plural = _("former slugs")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class GalleryItem(models.Model):
+    """A photo in an article's gallery, in the editor's order."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="gallery_items",
+    )
+    photo = models.ForeignKey(
+        Photo,
+        verbose_name=_("photo"),
+        on_delete=models.CASCADE,
+        related_name="gallery_items",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("gallery photo")
+        verbose_name_plural = _("gallery")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "photo"], name="articles_gallery_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.photo)

@@ -1,0 +1,66 @@
+"""Product tunables: one table of name, default and meaning.
+
+Read lazily, never at import time: `conf.PAGE_SIZE` looks up the Django
+setting of the same name with a `WIESCI_` prefix on each access and falls back
+to the default, so tests override a value with Django's usual settings tools.
+These are Django settings, not environment variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS = [
+    Setting(
+        "PAGE_SIZE", 20, "Stories per page on the home page's older news and on lists."
+    ),
+    Setting("LATEST_ON_HOME", 12, "Latest stories shown on the home page."),
+    Setting(
+        "SECTION_BLOCK_SIZE", 4, "Stories in each section's block on the home page."
+    ),
+    Setting("OTHER_STORIES", 12, "Other recent stories listed under an article."),
+    Setting(
+        "PHOTO_MAX_BYTES", 40 * 1024 * 1024, "Largest photo file accepted for upload."
+    ),
+    Setting(
+        "PHOTO_MAX_PIXELS",
+        120_000_000,
+        "Largest photo accepted, in pixels; anything bigger is treated as a "
+        "decompression bomb.",
+    ),
+    Setting(
+        "PHOTO_RENDITIONS",
+        {
+            "mini": {"crop": [480, 270]},
+            "article": {"width": 960},
+            "full": {"width": 1920},
+            "social": {"crop": [1200, 630]},
+        },
+        "Public sizes made of every photo: a crop around the focal point "
+        "(`crop: [width, height]`) or a width with the photo's proportions.",
+    ),
+    Setting(
+        "PHOTO_QUALITY", 80, "Encoder quality of public JPEG and WebP files (1–100)."
+    ),
+]
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        setting = _BY_NAME[name]
+    except KeyError:
+        raise AttributeError(f"no product setting {name!r}") from None
+    return getattr(settings, f"WIESCI_{name}", setting.default)

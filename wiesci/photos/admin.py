@@ -1,0 +1,100 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from wiesci.photos import processing, services
+from wiesci.photos.models import Photo, Video
+from wiesci.photos.templatetags.photos import picture
+
+
+class PhotoAddForm(forms.ModelForm[Photo]):
+    upload = forms.FileField(label=_("photo file"))
+
+    class Meta:
+        model = Photo
+        fields = ("caption", "credit", "alt_text", "name_hint", "focal_x", "focal_y")
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        processing.inspect_upload(upload, size=upload.size)
+        return upload
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin[Photo]):
+    list_display = ("thumbnail", "caption", "alt_text", "credit", "width", "height")
+    search_fields = ("caption", "alt_text", "credit")
+    readonly_fields = ("thumbnail", "width", "height", "content_hash")
+    fields = (
+        "thumbnail",
+        "caption",
+        "credit",
+        "alt_text",
+        "focal_x",
+        "focal_y",
+        "width",
+        "height",
+    )
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, photo: Photo) -> SafeString:
+        return picture(photo, "mini", sizes="8rem", css_class="admin-thumbnail")
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Photo | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = PhotoAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Photo | None = None) -> Any:
+        if obj is None:
+            return (
+                "upload",
+                "caption",
+                "credit",
+                "alt_text",
+                "name_hint",
+                "focal_x",
+                "focal_y",
+            )
+        return self.fields
+
+    def save_model(
+        self, request: HttpRequest, obj: Photo, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        upload = form.cleaned_data["upload"]
+        photo = services.create_photo(
+            upload,
+            filename=upload.name,
+            caption=obj.caption,
+            credit=obj.credit,
+            alt_text=obj.alt_text,
+            name_hint=obj.name_hint,
+            focal=(obj.focal_x, obj.focal_y),
+        )
+        form.instance = photo
+        obj.pk = photo.pk
+
+
+@admin.register(Video)
+class VideoAdmin(admin.ModelAdmin[Video]):
+    # Django 6's default, asked for now: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("title", "provider", "url")
+    list_filter = ("provider",)
+    search_fields = ("title", "url")
+    raw_id_fields = ("poster",)
+    fields = ("title", "url", "file", "poster")

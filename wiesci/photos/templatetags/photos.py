@@ -1,0 +1,120 @@
+"""`{% picture %}`: a photo as <picture> with srcset, sizes and dimensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.files.storage import default_storage
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from wiesci.photos.models import Photo
+
+register = template.Library()
+
+MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
+
+
+def _nearest(photo: Photo, wanted: str) -> tuple[str, dict[str, Any]] | None:
+    """The rendition named `wanted`, else the ready one closest in width."""
+    renditions: dict[str, Any] = photo.renditions or {}
+    if wanted in renditions:
+        return wanted, renditions[wanted]
+    if not renditions:
+        return None
+    from wiesci.photos.processing import specs
+
+    target = next((s.width for s in specs() if s.name == wanted), 800)
+    name = min(renditions, key=lambda n: abs(renditions[n]["width"] - target))
+    return name, renditions[name]
+
+
+@register.simple_tag
+def picture(
+    photo: Photo | None,
+    size: str,
+    *,
+    sizes: str = "100vw",
+    loading: str = "lazy",
+    css_class: str = "",
+    also: str = "",
+) -> SafeString:
+    """Render `photo` at rendition `size`; `also` names larger ones for srcset.
+
+    Never points at the original: a photo without renditions yet shows a
+    placeholder with its alt text.
+    """
+    if photo is None:
+        return SafeString("")
+    found = _nearest(photo, size)
+    if found is None:
+        return format_html(
+            '<span class="photo-pending {}" role="img" aria-label="{}"></span>',
+            css_class,
+            photo.alt_text,
+        )
+    name, main = found
+    candidates = [main]
+    for extra in filter(None, also.split(",")):
+        extra_found = _nearest(photo, extra.strip())
+        if (
+            extra_found
+            and extra_found[0] != name
+            and extra_found[1]["width"] > main["width"]
+        ):
+            candidates.append(extra_found[1])
+
+    def srcset(fmt: str) -> str:
+        return ", ".join(
+            f"{default_storage.url(c['files'][fmt])} {c['width']}w"
+            for c in candidates
+            if fmt in c["files"]
+        )
+
+    formats = [fmt for fmt in MIME if fmt in main["files"]]
+    fallback = formats[-1]
+    sources = format_html_join(
+        "",
+        '<source type="{}" srcset="{}" sizes="{}">',
+        ((MIME[fmt], srcset(fmt), sizes) for fmt in formats[:-1]),
+    )
+    fetchpriority = ' fetchpriority="high"' if loading == "eager" else ""
+    return format_html(
+        '<picture class="{}">{}<img src="{}" srcset="{}" sizes="{}" width="{}" '
+        'height="{}" alt="{}" loading="{}" decoding="async"{}></picture>',
+        css_class,
+        sources,
+        default_storage.url(main["files"][fallback]),
+        srcset(fallback),
+        sizes,
+        main["width"],
+        main["height"],
+        photo.alt_text,
+        loading,
+        SafeString(fetchpriority),
+    )
+
+
+@register.simple_tag
+def rendition_url(photo: Photo | None, size: str, fmt: str = "jpeg") -> str:
+    """The address of one rendition file (for posters and feeds), or ""."""
+    found = _nearest(photo, size) if photo is not None else None
+    if found is None:
+        return ""
+    files = found[1]["files"]
+    return str(default_storage.url(files.get(fmt) or next(iter(files.values()))))
+
+
+@register.simple_tag
+def social_image(photo: Photo | None) -> dict[str, Any] | None:
+    """The 1200×630 JPEG that Facebook and others show with a shared link."""
+    found = _nearest(photo, "social") if photo is not None else None
+    if found is None:
+        return None
+    rendition = found[1]
+    return {
+        "url": default_storage.url(rendition["files"]["jpeg"]),
+        "width": rendition["width"],
+        "height": rendition["height"],
+    }
