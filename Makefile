@@ -39,6 +39,7 @@ test-postgresql: $(STAMP) system-deps
 test: lint test-sqlite test-postgresql
 
 bench: $(STAMP) system-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -53,6 +53,9 @@ SETTINGS = [
     Setting(
         "PHOTO_QUALITY", 80, "Encoder quality of public JPEG and WebP files (1–100)."
     ),
+    Setting(
+        "VIDEO_MAX_BYTES", 500 * 1024 * 1024, "Largest MP4 file accepted for upload."
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

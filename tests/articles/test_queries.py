@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import image_bytes
 from wiesci.articles import services
 from wiesci.taxonomy.models import Organisation, Place, Tag
 
@@ -28,7 +29,7 @@ def grow(article, make_article, make_photo, n: int, start: int) -> None:
         article.organisations.add(
             Organisation.objects.create(name=f"OSP {i}", place=place)
         )
-        services.add_to_gallery(article, [make_photo(data=None)])
+        services.add_to_gallery(article, [make_photo(data=image_bytes((96, 64)))])
         other = make_article(title=f"Inna {i}")
         other.places.add(place)
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from wiesci.articles.models import Article, ArticleSlug, GalleryItem
 from wiesci.core.text import polish_slugify
 from wiesci.photos.models import Photo
+from wiesci.photos.services import create_photo, update_photo
 
 
 def unique_slug(base: str, *, article: Article) -> str:
@@ -68,7 +73,25 @@ def save_article(article: Article) -> Article:
 
 @transaction.atomic
 def publish_article(article: Article, *, at: datetime | None = None) -> Article:
-    """Publish now, or schedule for `at` (public from that time on, no job needed)."""
+    """Publish now, or schedule for `at` (public from that time on, no job needed).
+
+    Raises ValidationError when a photo has no alternative text: readers who
+    cannot see the photos must not get an article without them described.
+    """
+    if article.pk:
+        missing = photos_missing_alt_text(article)
+        if missing:
+            raise ValidationError(
+                ngettext(
+                    "%(count)d photo has no alternative text. Describe it before "
+                    "publishing.",
+                    "%(count)d photos have no alternative text. Describe them before "
+                    "publishing.",
+                    len(missing),
+                )
+                % {"count": len(missing)},
+                code="alt_text",
+            )
     now = timezone.now()
     article.published_at = at or article.published_at or now
     if article.published_at > now:
@@ -111,3 +134,78 @@ def add_to_gallery(article: Article, photos: list[Photo]) -> list[GalleryItem]:
         article.main_photo = photos[0]
         article.save(update_fields=["main_photo", "modified_at"])
     return items
+
+
+@dataclass(frozen=True)
+class Rejected:
+    filename: str
+    reason: str
+
+
+def upload_to_gallery(
+    article: Article, files: list[UploadedFile]
+) -> tuple[list[GalleryItem], list[Rejected]]:
+    """Add each photo file to the gallery; a bad file is reported, not fatal.
+
+    Every file is checked and stored on its own, so one broken file among
+    thirty loses neither the others nor their order.
+    """
+    added: list[GalleryItem] = []
+    rejected: list[Rejected] = []
+    for upload in files:
+        try:
+            with transaction.atomic():
+                photo = create_photo(
+                    upload,
+                    filename=upload.name or "zdjecie.jpg",
+                    name_hint=article.slug,
+                )
+                added.extend(add_to_gallery(article, [photo]))
+        except ValidationError as error:
+            rejected.append(Rejected(upload.name or "", " ".join(error.messages)))
+    return added, rejected
+
+
+@dataclass(frozen=True)
+class GalleryRow:
+    item: GalleryItem
+    caption: str
+    credit: str
+    alt_text: str
+    position: int
+    focal: tuple[float, float]
+    remove: bool = False
+
+
+@transaction.atomic
+def update_gallery(
+    article: Article, rows: list[GalleryRow], *, main: Photo | None
+) -> None:
+    """Save captions, credits, alt texts, order and focal points; drop removals."""
+    for row in rows:
+        if row.remove:
+            row.item.delete()
+            continue
+        update_photo(
+            row.item.photo,
+            caption=row.caption,
+            credit=row.credit,
+            alt_text=row.alt_text,
+            focal=row.focal,
+        )
+        if row.item.position != row.position:
+            row.item.position = row.position
+            row.item.save(update_fields=["position"])
+    remaining = article.gallery_items.select_related("photo").first()
+    if main is None or not article.gallery_items.filter(photo=main).exists():
+        main = remaining.photo if remaining else None
+    if article.main_photo_id != (main.pk if main else None):
+        article.main_photo = main
+        article.save(update_fields=["main_photo", "modified_at"])
+
+
+def photos_missing_alt_text(article: Article) -> list[Photo]:
+    photos = [item.photo for item in article.gallery_items.select_related("photo")]
+    if article.main_photo is not None and article.main_photo not in photos:
+        photos.append(article.main_photo)
+    return [photo for photo in photos if not photo.alt_text.strip()]

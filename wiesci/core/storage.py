@@ -6,6 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from django.core.files.storage import FileSystemStorage
+
+
+class PrivateFileStorage(FileSystemStorage):
+    """Files no URL may point at: uploaded originals with their metadata."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no public address.")
 
 
 class HashedStaticFilesStorage(ManifestStaticFilesStorage):

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from wiesci.photos import processing, services
+from wiesci.core.text import polish_slugify
+from wiesci.photos import processing, services, video
 from wiesci.photos.models import Photo, Video
 from wiesci.photos.templatetags.photos import picture
 
@@ -89,12 +90,73 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
         obj.pk = photo.pk
 
 
+class VideoAddForm(forms.ModelForm[Video]):
+    url = forms.URLField(
+        label=_("address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("A YouTube, Vimeo or Facebook video address."),
+    )
+    upload = forms.FileField(
+        label=_("MP4 file"),
+        required=False,
+        help_text=_("Or give a YouTube, Vimeo or Facebook address above."),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/quicktime"}),
+    )
+
+    class Meta:
+        model = Video
+        fields = ("title", "url", "poster")
+
+    def clean_upload(self) -> video.CleanVideo | None:
+        upload = self.cleaned_data.get("upload")
+        return video.clean_video(upload, size=upload.size) if upload else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("url")) == bool(data.get("upload")) and not self.errors:
+            raise forms.ValidationError(
+                _("Give either a video address or an MP4 file.")
+            )
+        return data
+
+
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin[Video]):
     # Django 6's default, asked for now: an address typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "provider", "url")
+    list_display = ("title", "provider", "url", "duration")
     list_filter = ("provider",)
     search_fields = ("title", "url")
     raw_id_fields = ("poster",)
-    fields = ("title", "url", "file", "poster")
+    fields = ("title", "poster")
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Video | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = VideoAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Video | None = None) -> Any:
+        return ("title", "url", "upload", "poster") if obj is None else self.fields
+
+    def save_model(
+        self, request: HttpRequest, obj: Video, form: Any, change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.create_video(
+            title=obj.title,
+            url=obj.url,
+            clean=form.cleaned_data.get("upload"),
+            poster=obj.poster,
+            name_hint=polish_slugify(obj.title, max_length=60),
+        )
+        form.instance = created
+        obj.pk = created.pk

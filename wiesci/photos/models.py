@@ -129,6 +129,9 @@ class Video(TimeStampedModel):
         _("source"), max_length=10, choices=Provider, editable=False
     )
     provider_id = models.CharField(max_length=40, editable=False, blank=True)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    duration = models.FloatField(_("duration in seconds"), default=0, editable=False)
     poster = models.ForeignKey(
         Photo,
         verbose_name=_("poster"),

@@ -273,14 +273,24 @@ EXTENSIONS = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 
 
 def public_name(
-    spec: Spec, *, content_hash: str, stamp: int, hint: str, fmt: str, month: str
+    spec: Spec,
+    *,
+    content_hash: str,
+    stamp: int,
+    hint: str,
+    fmt: str,
+    month: str,
+    focal: tuple[float, float] = (0.5, 0.5),
 ) -> str:
     """`zdjecia/2026/11/mini_1765700078-gwiazdka-serc-1a2b3c4d5e.webp`.
 
-    The hash covers the original's content and the size's definition, so a
-    re-upload or a new size never reuses a name a browser may have cached.
+    The hash covers the original's content, the size's definition and, for
+    crops, the focal point, so a re-upload, a new size or a new crop never
+    reuses a name a browser or a proxy may have cached.
     """
-    digest = hashlib.sha256(f"{content_hash}:{spec.key}".encode()).hexdigest()[:10]
+    crop = f"{focal[0]:.3f},{focal[1]:.3f}" if spec.height else ""
+    key = f"{content_hash}:{spec.key}:{crop}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     stem = (
         f"{spec.name}_{stamp}-{hint}-{digest}"
         if hint
@@ -312,6 +322,7 @@ def write_renditions(
                 hint=hint,
                 fmt=fmt,
                 month=month,
+                focal=focal,
             )
             if not default_storage.exists(path):
                 path = default_storage.save(path, ContentFile(encode(image, fmt)))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from wiesci.photos import processing
-from wiesci.photos.models import Photo
+from wiesci.photos.models import Photo, Video
+from wiesci.photos.video import CleanVideo
 
 
 @transaction.atomic
@@ -67,17 +70,61 @@ def _render_files(photo: Photo) -> dict[str, Any]:
         return processing.write_renditions(
             source,
             focal=(photo.focal_x, photo.focal_y),
-            content_hash=photo.content_hash,
+            # The row's id keeps two uploads of one file apart, so removing
+            # one photo's stale files never touches another's.
+            content_hash=f"{photo.content_hash}:{photo.pk}",
             stamp=int(photo.created_at.timestamp()),
             hint=photo.name_hint,
             month=f"{photo.uploaded_on:%Y/%m}",
         )
 
 
+def _files(renditions: dict[str, Any]) -> set[str]:
+    return {path for r in renditions.values() for path in r.get("files", {}).values()}
+
+
+def _record(photo: Photo, renditions: dict[str, Any]) -> None:
+    """Store the new map, then remove files only the old one pointed to."""
+    stale = _files(photo.renditions or {}) - _files(renditions)
+    photo.renditions = renditions
+    Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
+    for path in stale:
+        default_storage.delete(path)
+
+
 def make_renditions(photo: Photo) -> Photo:
     """(Re)make every public size of `photo` and record them on the row."""
-    photo.renditions = _render_files(photo)
-    Photo.objects.filter(pk=photo.pk).update(renditions=photo.renditions)
+    _record(photo, _render_files(photo))
+    return photo
+
+
+@transaction.atomic
+def update_photo(
+    photo: Photo,
+    *,
+    caption: str,
+    credit: str,
+    alt_text: str,
+    focal: tuple[float, float],
+) -> Photo:
+    """Change what is said about a photo; a new focal point re-cuts the crops."""
+    refocused = (photo.focal_x, photo.focal_y) != focal
+    photo.caption, photo.credit, photo.alt_text = caption, credit, alt_text
+    photo.focal_x, photo.focal_y = focal
+    photo.save(
+        update_fields=[
+            "caption",
+            "credit",
+            "alt_text",
+            "focal_x",
+            "focal_y",
+            "modified_at",
+        ]
+    )
+    if refocused:
+        from wiesci.photos.tasks import make_photo_renditions
+
+        transaction.on_commit(lambda: make_photo_renditions.enqueue(photo_id=photo.pk))
     return photo
 
 
@@ -98,8 +145,65 @@ def make_renditions_many(
         for photo, renditions in zip(
             photos, pool.map(_render_files, photos), strict=True
         ):
-            photo.renditions = renditions
-            Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
+            _record(photo, renditions)
             if progress is not None:
                 progress(photo)
     return len(photos)
+
+
+@transaction.atomic
+def create_video(
+    *,
+    title: str,
+    url: str = "",
+    clean: CleanVideo | None = None,
+    poster: Photo | None = None,
+    name_hint: str = "",
+) -> Video:
+    """Add a linked video (YouTube, Vimeo, Facebook) or an uploaded MP4 file.
+
+    `clean` is an upload already checked and stripped by `video.clean_video`;
+    a frame from it becomes the poster unless one is given.
+    """
+    video = Video(title=title, url=url, poster=poster)
+    if clean is None:
+        video.full_clean(exclude=["file"])
+        video.save()
+        return video
+    if video.poster is None:
+        video.poster = create_photo(
+            io.BytesIO(clean.poster_jpeg),
+            filename="poster.jpg",
+            caption=title,
+            alt_text=title,
+            name_hint=name_hint,
+        )
+    video.width, video.height, video.duration = (
+        clean.width,
+        clean.height,
+        clean.duration,
+    )
+    name = f"{name_hint or 'film'}.mp4"
+    clean.file.seek(0)
+    video.file.save(name, File(clean.file, name=name), save=False)
+    try:
+        video.save()
+    except BaseException:
+        video.file.delete(save=False)
+        raise
+    return video
+
+
+@transaction.atomic
+def delete_photo(photo: Photo) -> None:
+    """Delete the row, then its original and every public file, after commit."""
+    paths = _files(photo.renditions or {})
+    original = photo.original
+    photo.delete()
+
+    def remove_files() -> None:
+        original.delete(save=False)
+        for path in paths:
+            default_storage.delete(path)
+
+    transaction.on_commit(remove_files)

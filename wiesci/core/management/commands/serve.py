@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +46,11 @@ class Command(BaseCommand):
             "--access-log", action="store_true", help="Log every request."
         )
         parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the background task worker beside the server.",
+        )
+        parser.add_argument(
             "--skip-collectstatic",
             action="store_true",
             help="Do not collect static files before starting.",
@@ -76,4 +83,14 @@ class Command(BaseCommand):
             static_path_mount=[settings.STATIC_ROOT, settings.MEDIA_ROOT],
             static_path_expires=STATIC_LIFETIME,
         )
-        server.serve()
+        worker = None
+        if not options["no_worker"] and "ImmediateBackend" not in str(settings.TASKS):
+            # A separate process rather than a thread: granian forks its
+            # workers, and a fork must not copy a thread holding a database lock.
+            worker = subprocess.Popen([sys.executable, "-m", "wiesci", "worker"])
+        try:
+            server.serve()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(30)
