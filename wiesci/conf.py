@@ -56,6 +56,25 @@ SETTINGS = [
     Setting(
         "VIDEO_MAX_BYTES", 500 * 1024 * 1024, "Largest MP4 file accepted for upload."
     ),
+    Setting("COMMENT_MAX_LENGTH", 3000, "Longest comment accepted, in characters."),
+    Setting("COMMENT_EDIT_MINUTES", 15, "How long an author may edit a comment."),
+    Setting(
+        "COMMENT_INTERVAL_NEW", 30, "Seconds a new account waits between comments."
+    ),
+    Setting(
+        "COMMENT_INTERVAL", 10, "Seconds any other account waits between comments."
+    ),
+    Setting(
+        "COMMENT_NEW_ACCOUNT_DAYS", 7, "For how many days an account counts as new."
+    ),
+    Setting(
+        "COMMENT_DUPLICATE_MINUTES",
+        5,
+        "Minutes during which the same text from the same reader is refused.",
+    ),
+    Setting(
+        "COMMENT_DAY_ONE_CAP", 20, "Comments an account may post in its first 24 hours."
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     "csp",
     "template_partials",
     "django_tasks",
@@ -75,6 +78,7 @@ INSTALLED_APPS = [
     "wiesci.taxonomy",
     "wiesci.photos",
     "wiesci.articles",
+    "wiesci.comments",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +111,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SIGNUP_FORM_CLASS = "wiesci.accounts.forms.SignupExtraForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Google and Facebook log-in appear once an editor adds their keys as a
+# "social application" in the admin; without one there is no button.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 SITE_ID = 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -214,8 +227,10 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 if env.flag("WIESCI_BEHIND_PROXY", False):
-    # nginx or a CDN terminates TLS and says so in X-Forwarded-Proto.
+    # nginx or a CDN terminates TLS and says so in X-Forwarded-Proto, and
+    # passes the reader's address, which log-in rate limits count by.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
     USE_X_FORWARDED_HOST = False
 
 # A strict policy without 'unsafe-inline': every script and stylesheet is a

@@ -1,15 +1,20 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
+# The admin's log-in goes through the readers' one, with its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("Wieści: newsroom")
 admin.site.site_title = _("Wieści")
 admin.site.index_title = _("Newsroom desk")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
+    path("konto/", include("wiesci.accounts.urls")),
     path("konto/", include("allauth.urls")),
+    path("", include("wiesci.comments.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

@@ -26,7 +26,8 @@ def test_every_admin_list_and_add_form_opens(editor_client, make_article, make_p
         meta = model._meta
         for view in ("changelist", "add"):
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}")
-            response = editor_client.get(url)
+            response = editor_client.get(url, follow=True)
+            # 403: screens with no add form (comments come from readers).
             assert response.status_code in (200, 403), url
 
 

@@ -56,7 +56,7 @@ class DemoTests(TestCase):
 
     def test_demo_prints_the_editor_login_and_does_not_load_twice(self):
         assert "Demo editor: log in at" in self.output
-        assert "“redakcja”" in self.output
+        assert "“redakcja@wiesci.example.pl”" in self.output
         count = Article.objects.count()
         again = run_demo()
         assert "already holds content" in again

@@ -66,5 +66,5 @@ def prepare(context: DemoContext) -> list[str]:
     )
     return [
         f"Demo editor: log in at {settings.SITE_URL}/admin/ "
-        f"as “{DEMO_EDITOR}” with password “{password}” (new on every start)."
+        f"as “{editor.email}” with password “{password}” (new on every start)."
     ]

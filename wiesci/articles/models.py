@@ -248,6 +248,11 @@ class Article(TimeStampedModel):
         help_text=_("Short text for the bar; the title when left empty."),
     )
     comments_open = models.BooleanField(_("comments open"), default=True)
+    comments_premoderated = models.BooleanField(
+        _("pre-moderate comments"),
+        default=False,
+        help_text=_("Comments under this article wait for an editor's approval."),
+    )
     comment_count = models.PositiveIntegerField(
         _("approved comments"), default=0, editable=False
     )

@@ -26,6 +26,15 @@ from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
 PAGE_PARAMETER = "strona"
 
+# Apps above this one (comments) extend the article page by registering a
+# template that extends "articles/article_detail.html"; the first one wins.
+ARTICLE_TEMPLATES: list[str] = ["articles/article_detail.html"]
+
+
+def register_article_template(name: str) -> None:
+    if name not in ARTICLE_TEMPLATES:
+        ARTICLE_TEMPLATES.insert(0, name)
+
 
 def paginate(request: HttpRequest, queryset: Any) -> Any:
     """The requested page of `queryset`; an address past the end is a 404."""
@@ -92,16 +101,25 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             {"article": withdrawn.article},
             status=410,
         )
+    return render_article(request, article)
+
+
+def render_article(
+    request: HttpRequest,
+    article: Article,
+    *,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The article page; apps above (comments) add to its context through `extra`."""
     others = listing().exclude(pk=article.pk)[: conf.OTHER_STORIES]
-    return render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "gallery": [item.photo for item in article.gallery_items.all()],
-            "others": others,
-        },
-    )
+    context = {
+        "article": article,
+        "gallery": [item.photo for item in article.gallery_items.all()],
+        "others": others,
+        **(extra or {}),
+    }
+    return render(request, ARTICLE_TEMPLATES, context, status=status)
 
 
 def section(request: HttpRequest, slug: str) -> HttpResponse:

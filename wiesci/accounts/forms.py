@@ -1,0 +1,53 @@
+"""Reader account forms: the public name asked at sign-up, account deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from wiesci.accounts.models import User
+
+
+def validate_display_name(value: str) -> None:
+    if "@" in value:
+        raise ValidationError(
+            _("Choose a name without an e-mail address: it is shown to everyone.")
+        )
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's sign-up form adds: the name shown with comments."""
+
+    display_name = forms.CharField(
+        label=_("Name shown with your comments"),
+        max_length=60,
+        min_length=3,
+        validators=[validate_display_name],
+        help_text=_("Visible to everyone. Your e-mail address never is."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.display_name = self.cleaned_data["display_name"].strip()
+        user.save(update_fields=["display_name"])
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if self.user.has_usable_password() and not self.user.check_password(password):
+            raise ValidationError(_("The password is not correct."))
+        return password

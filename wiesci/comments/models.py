@@ -1,0 +1,245 @@
+"""Readers' comments, the reports on them, and the newsroom's moderation settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wiesci.articles.models import Article
+from wiesci.core.models import TimeStampedModel
+
+
+class ModerationSettings(models.Model):
+    """How the newsroom moderates comments; one row, edited in the admin.
+
+    Every attribute is a knob of the policy in `moderation.py`.
+    """
+
+    premoderate_all = models.BooleanField(
+        _("pre-moderate every comment"),
+        default=False,
+        help_text=_("Off: comments appear at once and editors review them afterwards."),
+    )
+    premoderate_first = models.PositiveSmallIntegerField(
+        _("hold a new reader's first comments"),
+        default=1,
+        help_text=_("How many of a reader's first comments wait for approval."),
+    )
+    max_links = models.PositiveSmallIntegerField(
+        _("links allowed before a comment waits"),
+        default=2,
+        help_text=_("A comment with more links than this waits for approval."),
+    )
+    reports_to_hide = models.PositiveSmallIntegerField(
+        _("reports that hide a comment"),
+        default=3,
+        help_text=_("Reports from this many different readers hide it until reviewed."),
+    )
+    close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        default=30,
+        help_text=_("0: comments stay open until an editor closes them."),
+    )
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+
+    def __str__(self) -> str:
+        return str(_("Moderation settings"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> ModerationSettings:
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class RemovalReason(models.Model):
+    """A reason shown to an author whose comment was removed (statement of reasons)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    explanation = models.TextField(
+        _("explanation for the author"),
+        help_text=_(
+            "Sent to the author with the decision, as the statement of reasons."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("removal reason")
+        verbose_name_plural = _("removal reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def approved(self) -> CommentQuerySet:
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def in_thread(self, article: Article) -> CommentQuerySet:
+        """What the thread under an article shows, oldest first, in one query."""
+        return (
+            self.filter(article=article)
+            .filter(
+                Q(status=Comment.Status.APPROVED)
+                | Q(
+                    status=Comment.Status.DELETED,
+                    replies__status=Comment.Status.APPROVED,
+                )
+            )
+            .distinct()
+            .select_related("author")
+            .order_by("created_at", "pk")
+        )
+
+
+class Comment(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for approval")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        REMOVED = "removed", _("removed by the newsroom")
+        DELETED = "deleted", _("deleted by the author")
+
+    class Hold(models.TextChoices):
+        NONE = "", _("—")
+        PREMODERATION = "premoderation", _("pre-moderation")
+        NEW_READER = "new_reader", _("a new reader's first comment")
+        LINKS = "links", _("many links")
+        REPORTS = "reports", _("reported by readers")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    held_because = models.CharField(
+        _("waiting because of"),
+        max_length=15,
+        choices=Hold,
+        default=Hold.NONE,
+        blank=True,
+    )
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    token = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="The form's one-time key: a resent form finds the comment it made.",
+    )
+    removal_reason = models.ForeignKey(
+        RemovalReason,
+        verbose_name=_("reason for removal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    removal_note = models.TextField(_("note for the author"), blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can moderate comments and ban readers"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "token"],
+                condition=Q(author__isnull=False),
+                name="comments_one_comment_per_form",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["article", "status", "created_at"], name="comments_thread"
+            ),
+            models.Index(fields=["author", "-created_at"], name="comments_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#komentarz-{self.pk}"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        OFFENSIVE = "offensive", _("offensive or hateful")
+        SPAM = "spam", _("spam or advertising")
+        PERSONAL = "personal", _("reveals someone's personal data")
+        FALSE = "false", _("false information")
+        OTHER = "other", _("something else")
+
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("comment"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="comments_report_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.comment}"

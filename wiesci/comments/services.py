@@ -1,0 +1,250 @@
+"""Every write to comments: posting, editing, deleting, moderating, reporting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail, send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wiesci import conf
+from wiesci.accounts.models import User
+from wiesci.articles.models import Article
+from wiesci.comments import moderation
+from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
+from wiesci.comments.moderation import CommentRefused
+
+logger = logging.getLogger(__name__)
+
+
+def recount(article_id: int) -> None:
+    """Set the article's comment count from the rows: derived, so never adrift."""
+    approved = (
+        Comment.objects.filter(
+            article_id=OuterRef("pk"), status=Comment.Status.APPROVED
+        )
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Article.objects.filter(pk=article_id).update(
+        comment_count=Coalesce(Subquery(approved), 0)
+    )
+
+
+@transaction.atomic
+def post_comment(
+    article: Article,
+    *,
+    author: User,
+    body: str,
+    token: str,
+    parent: Comment | None = None,
+) -> Comment:
+    """Post `body` under `article`, or explain in Polish why not.
+
+    `token` comes with the form: sending the same form twice (a double click,
+    a retried request) returns the comment the first one made.
+    """
+    policy = ModerationSettings.current()
+    moderation.check_author(author)
+    existing = Comment.objects.filter(author=author, token=token).first()
+    if existing is not None:
+        return existing
+    moderation.check_article(article, policy)
+    moderation.check_text(body)
+    if parent is not None:
+        if parent.article_id != article.pk or parent.status != Comment.Status.APPROVED:
+            raise CommentRefused(
+                _("You can only reply to a visible comment."), code="parent"
+            )
+        # One level of replies: answering a reply joins its thread.
+        parent = parent.parent or parent
+    moderation.check_pace(author, body)
+    decision = moderation.decide(article, author, body, policy)
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                author=author,
+                parent=parent,
+                body=body.strip(),
+                token=token,
+                status=decision.status,
+                held_because=decision.held_because,
+            )
+    except IntegrityError:
+        # The same form arrived twice at once; the other request stored it.
+        return Comment.objects.get(author=author, token=token)
+    if comment.status == Comment.Status.APPROVED:
+        recount(article.pk)
+    return comment
+
+
+def can_edit(comment: Comment, user: User) -> bool:
+    window = timedelta(minutes=conf.COMMENT_EDIT_MINUTES)
+    return (
+        comment.author_id == user.pk
+        and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+        and timezone.now() - comment.created_at < window
+    )
+
+
+@transaction.atomic
+def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
+    """Let the author fix a comment for a short while; readers see "edytowano"."""
+    if not can_edit(comment, by):
+        raise PermissionDenied(_("This comment can no longer be edited."))
+    moderation.check_text(body)
+    comment.body = body.strip()
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at", "modified_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_own_comment(comment: Comment, *, by: User) -> Comment:
+    if comment.author_id != by.pk:
+        raise PermissionDenied(_("You can only delete your own comments."))
+    was_visible = comment.status == Comment.Status.APPROVED
+    comment.status = Comment.Status.DELETED
+    comment.save(update_fields=["status", "modified_at"])
+    if was_visible:
+        recount(comment.article_id)
+    return comment
+
+
+def _moderate(comment: Comment, status: str, by: User) -> Comment:
+    if not by.has_perm("comments.moderate_comment"):
+        raise PermissionDenied(_("You may not moderate comments."))
+    comment.status = status
+    comment.held_because = Comment.Hold.NONE
+    comment.moderated_by = by
+    comment.moderated_at = timezone.now()
+    comment.save(
+        update_fields=[
+            "status",
+            "held_because",
+            "moderated_by",
+            "moderated_at",
+            "modified_at",
+        ]
+    )
+    recount(comment.article_id)
+    return comment
+
+
+@transaction.atomic
+def approve_comment(comment: Comment, *, by: User) -> Comment:
+    comment = _moderate(comment, Comment.Status.APPROVED, by)
+    comment.reports.all().delete()
+    return comment
+
+
+@transaction.atomic
+def reject_comment(comment: Comment, *, by: User) -> Comment:
+    """Turn down a waiting comment (spam, nonsense) without notifying anyone."""
+    return _moderate(comment, Comment.Status.REJECTED, by)
+
+
+@transaction.atomic
+def remove_comment(
+    comment: Comment, *, by: User, reason: RemovalReason, note: str = ""
+) -> Comment:
+    """Remove a comment and tell its author why: the statement of reasons."""
+    comment = _moderate(comment, Comment.Status.REMOVED, by)
+    comment.removal_reason = reason
+    comment.removal_note = note
+    comment.save(update_fields=["removal_reason", "removal_note"])
+    if comment.author is not None and comment.author.email:
+        message = render_to_string(
+            "comments/email/removed.txt",
+            {
+                "comment": comment,
+                "reason": reason,
+                "note": note,
+                "site_url": settings.SITE_URL,
+            },
+        )
+        recipient = comment.author.email
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Your comment has been removed"),
+                message,
+                None,
+                [recipient],
+            )
+        )
+    return comment
+
+
+def moderators() -> list[User]:
+    permission = Permission.objects.get(
+        codename="moderate_comment", content_type__app_label="comments"
+    )
+    return list(
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions=permission)
+            | Q(groups__permissions=permission)
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def report_comment(
+    comment: Comment, *, by: User, reason: str, note: str = ""
+) -> Report:
+    """Record a reader's report; enough distinct reporters hide the comment."""
+    if not by.is_authenticated:
+        raise PermissionDenied(_("Log in to report a comment."))
+    if comment.author_id == by.pk:
+        raise CommentRefused(_("You cannot report your own comment."), code="own")
+    report, created = Report.objects.get_or_create(
+        comment=comment, reporter=by, defaults={"reason": reason, "note": note}
+    )
+    if not created:
+        return report
+    policy = ModerationSettings.current()
+    reporters = comment.reports.count()
+    if (
+        comment.status == Comment.Status.APPROVED
+        and reporters >= policy.reports_to_hide
+    ):
+        comment.status = Comment.Status.PENDING
+        comment.held_because = Comment.Hold.REPORTS
+        comment.save(update_fields=["status", "held_because", "modified_at"])
+        recount(comment.article_id)
+    admin_url = settings.SITE_URL + reverse(
+        "admin:comments_comment_change", args=[comment.pk]
+    )
+    message = render_to_string(
+        "comments/email/reported.txt",
+        {
+            "comment": comment,
+            "report": report,
+            "reporters": reporters,
+            "admin_url": admin_url,
+        },
+    )
+    subject = _("A comment was reported")
+    recipients = [user.email for user in moderators()]
+    if recipients:
+        transaction.on_commit(
+            lambda: send_mass_mail([(subject, message, None, [r]) for r in recipients])
+        )
+    return report

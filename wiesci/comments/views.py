@@ -1,0 +1,128 @@
+"""Readers' comment actions: post, edit, delete, report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wiesci.accounts.models import User
+from wiesci.articles.access import (
+    ArticleMoved,
+    ArticleWithdrawn,
+    get_article_for_viewer,
+)
+from wiesci.articles.views import render_article
+from wiesci.comments import services
+from wiesci.comments.forms import CommentForm, EditCommentForm, ReportForm
+from wiesci.comments.models import Comment
+from wiesci.comments.moderation import CommentRefused
+
+# Refusals that mean "not now" rather than "not this".
+TOO_MANY = {"too_fast", "daily_cap"}
+
+
+def _reader(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _public_comment(pk: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "author"), pk=pk
+    )
+    if not comment.article.is_public:
+        raise Http404
+    return comment
+
+
+@require_POST
+@login_required
+def post(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        article = get_article_for_viewer(slug)
+    except (ArticleMoved, ArticleWithdrawn):
+        raise Http404 from None
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
+        try:
+            comment = services.post_comment(
+                article,
+                author=_reader(request),
+                body=form.cleaned_data["body"],
+                token=form.cleaned_data["token"],
+                parent=parent,
+            )
+        except CommentRefused as refusal:
+            form.add_error(None, refusal)
+            status = 429 if refusal.code in TOO_MANY else 400
+            return render_article(
+                request, article, extra={"comment_form": form}, status=status
+            )
+        if comment.status == Comment.Status.PENDING:
+            messages.info(
+                request, _("Thank you. Your comment will appear once approved.")
+            )
+            return redirect(article.get_absolute_url() + "#komentarze")
+        return redirect(comment.get_absolute_url())
+    return render_article(request, article, extra={"comment_form": form}, status=400)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _public_comment(pk)
+    if not services.can_edit(comment, _reader(request)):
+        raise PermissionDenied
+    form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_comment(
+                comment, by=_reader(request), body=form.cleaned_data["body"]
+            )
+        except CommentRefused as refusal:
+            form.add_error("body", refusal)
+        else:
+            return redirect(comment.get_absolute_url())
+    return render(request, "comments/edit.html", {"form": form, "comment": comment})
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _public_comment(pk)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    if request.method == "POST":
+        services.delete_own_comment(comment, by=_reader(request))
+        messages.success(request, _("Your comment has been deleted."))
+        return redirect(comment.article.get_absolute_url() + "#komentarze")
+    return render(request, "comments/delete.html", {"comment": comment})
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _public_comment(pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_comment(
+                comment,
+                by=_reader(request),
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except CommentRefused as refusal:
+            form.add_error(None, refusal)
+        else:
+            messages.success(
+                request, _("Thank you. The newsroom will look at this comment.")
+            )
+            return redirect(comment.article.get_absolute_url() + "#komentarze")
+    return render(request, "comments/report.html", {"form": form, "comment": comment})
