@@ -143,7 +143,7 @@ def make_article(db: None, section: Any) -> Callable[..., Any]:
 
     counter = iter(range(1, 100000))
     # Each article is a minute newer than the one made before it.
-    start = timezone.now() - timedelta(days=30)
+    start = timezone.now() - timedelta(days=2)
 
     def make(*, publish: bool = True, at: Any = None, **fields: Any) -> Any:
         n = next(counter)
@@ -160,19 +160,63 @@ def make_article(db: None, section: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def reader(db: None) -> Any:
-    """A reader with a verified e-mail address."""
+def make_reader(db: None) -> Callable[..., Any]:
+    """Readers with verified e-mail addresses, a month old unless told otherwise."""
     from allauth.account.models import EmailAddress
+    from django.utils import timezone
 
     from wiesci.accounts.models import User
 
-    user = User.objects.create_user(
-        username="sasiad",
-        email="sasiad@example.pl",
-        password="Odra-1997-powodz",
-        display_name="Sąsiad z Ocic",
+    counter = iter(range(1, 100000))
+
+    def make(*, days_old: float = 30, verified: bool = True, **fields: Any) -> Any:
+        n = next(counter)
+        fields.setdefault("username", f"czytelnik{n}")
+        fields.setdefault("email", f"czytelnik{n}@example.pl")
+        fields.setdefault("display_name", f"Czytelnik {n}")
+        user = User.objects.create_user(password="Odra-1997-powodz", **fields)
+        user.date_joined = timezone.now() - timedelta(days=days_old)
+        user.save(update_fields=["date_joined"])
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=verified, primary=True
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def reader(make_reader: Callable[..., Any]) -> Any:
+    """A verified reader, a month old."""
+    return make_reader(
+        username="sasiad", email="sasiad@example.pl", display_name="Sąsiad z Ocic"
     )
-    EmailAddress.objects.create(
-        user=user, email=user.email, verified=True, primary=True
+
+
+@pytest.fixture
+def trusted(db: None) -> None:
+    """Post-moderation without holding anyone's first comment."""
+    from wiesci.comments.models import ModerationSettings
+
+    policy = ModerationSettings.current()
+    policy.premoderate_first = 0
+    policy.save()
+
+
+@pytest.fixture
+def editor(db: None) -> Any:
+    """A newsroom editor who moderates comments."""
+    from wiesci.accounts.models import User
+
+    return User.objects.create_superuser(
+        "redaktorka", "redaktorka@wiesci.example.pl", "haslo-redakcji"
     )
-    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters and cached fragments must not leak between tests."""
+    from django.core.cache import cache
+
+    yield
+    cache.clear()

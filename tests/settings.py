@@ -19,13 +19,17 @@ for _name in [n for n in os.environ if n.startswith("WIESCI_")]:
         del os.environ[_name]
 
 from wiesci.settings import *  # noqa: E402, F403
-from wiesci.settings import DATA_DIR, STORAGES  # noqa: E402
+from wiesci.settings import DATA_DIR, DATABASES, STORAGES  # noqa: E402
 
 if os.environ.get("WIESCI_TEST_DATABASE", "sqlite") == "postgresql":
     from tests.postgres import throwaway_cluster
 
     DATABASES = {"default": throwaway_cluster()}
-elif os.environ.get("WIESCI_TEST_DATABASE", "sqlite") != "sqlite":
+elif os.environ.get("WIESCI_TEST_DATABASE", "sqlite") == "sqlite":
+    # A file, not memory: concurrency tests need SQLite's real locking (WAL,
+    # busy timeout), which a shared in-memory database does not have.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(DATA_DIR) / "test.sqlite3")}
+else:
     raise SystemExit("WIESCI_TEST_DATABASE must be sqlite or postgresql")
 
 # Nobody attacks a test run's passwords; MD5 keeps user creation quick.

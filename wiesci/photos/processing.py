@@ -165,6 +165,14 @@ def _scale_for(spec: Spec, width: int, height: int) -> float:
     return min(1.0, max(spec.width / width, spec.height / height))
 
 
+def _covers(size: tuple[int, int], spec: Spec) -> bool:
+    """Whether a whole-frame image of `size` can give `spec` without upscaling."""
+    width, height = size
+    if spec.height is None:
+        return width >= spec.width
+    return spec.width / width <= 1 and spec.height / height <= 1
+
+
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Convert to 8-bit RGB in sRGB, honouring an embedded colour profile."""
     profile = image.info.get("icc_profile")
@@ -212,18 +220,28 @@ def render(source: IO[bytes], *, focal: tuple[float, float]) -> dict[str, Image.
         if image.format in ("JPEG", "MPO"):
             wanted = (math.ceil(width * scale), math.ceil(height * scale))
             image.draft("RGB", wanted)  # decode at 1/2, 1/4 or 1/8 size when enough
-        base = ImageOps.exif_transpose(image, in_place=False)
+        image.load()  # decode now, while the file is open
+        # Only a turned or mirrored photo needs a transposed copy.
+        turned = image.getexif().get(0x0112, 1) != 1
+        base = ImageOps.exif_transpose(image, in_place=False) if turned else image
         base = _to_srgb(base)
+    base.info = {}  # no metadata travels into the renditions
     target = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
     if base.size != target:
         base = base.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     results: dict[str, Image.Image] = {}
-    # Largest first, so that each smaller size is made from a larger result.
+    # Largest first; each size is cut from the smallest whole-frame image made
+    # so far that is still big enough, which keeps the resizes cheap.
+    frames = [base]
     ordered = sorted(
         all_specs, key=lambda s: s.width * (s.height or s.width), reverse=True
     )
     for spec in ordered:
-        results[spec.name] = _fit(base, spec, focal)
+        large_enough = [f for f in frames if _covers(f.size, spec)] or [base]
+        frame = min(large_enough, key=lambda f: f.width * f.height)
+        results[spec.name] = _fit(frame, spec, focal)
+        if spec.height is None:
+            frames.append(results[spec.name])
     return results
 
 
@@ -245,8 +263,10 @@ def _fit(base: Image.Image, spec: Spec, focal: tuple[float, float]) -> Image.Ima
 
 def encode(image: Image.Image, fmt: str) -> bytes:
     """Encode with no metadata but the sRGB profile."""
-    clean = image.copy()
-    clean.info = {}
+    clean = image
+    if image.info:
+        clean = image.copy()
+        clean.info = {}
     out = io.BytesIO()
     quality = conf.PHOTO_QUALITY
     if fmt == "jpeg":

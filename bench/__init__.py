@@ -1,0 +1,1 @@
+"""Benchmarks of Wieści; `python -m bench` runs them (see docs/benchmarks.md)."""

@@ -1,0 +1,101 @@
+"""Reader accounts: no enumeration, rate limits, a public name, deletion."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from wiesci.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def normalised(response, email: str) -> tuple[int, str]:
+    """The answer with its CSRF token and the echoed address taken out."""
+    page = TOKENS.sub("", response.content.decode()).replace(email, "ADRES")
+    return response.status_code, page
+
+
+def test_log_in_answers_the_same_for_known_and_unknown_addresses(client, reader):
+    url = reverse("account_login")
+    known = client.post(url, {"login": reader.email, "password": "zle-haslo-1"})
+    unknown = client.post(url, {"login": "nikt@example.pl", "password": "zle-haslo-1"})
+    assert normalised(known, reader.email) == normalised(unknown, "nikt@example.pl")
+    assert known.status_code == 200
+
+
+def test_sign_up_answers_the_same_for_known_and_unknown_addresses(client, reader):
+    url = reverse("account_signup")
+    answers = []
+    for email in (reader.email, "nowy@example.pl"):
+        response = client.post(
+            url,
+            {
+                "email": email,
+                "password1": "Kasztany-w-parku-2026",
+                "password2": "Kasztany-w-parku-2026",
+                "display_name": "Nowy Sąsiad",
+            },
+            follow=True,
+        )
+        answers.append(normalised(response, email))
+        client.logout()
+    assert answers[0] == answers[1]
+    assert "Potwierdź" in answers[0][1] or "potwierd" in answers[0][1]
+    # The owner of the known address is told someone tried; nobody else learns it.
+    assert {message.to[0] for message in mail.outbox} == {
+        reader.email,
+        "nowy@example.pl",
+    }
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(
+    client, reader
+):
+    url = reverse("account_reset_password")
+    known = client.post(url, {"email": reader.email}, follow=True)
+    unknown = client.post(url, {"email": "nikt@example.pl"}, follow=True)
+    assert normalised(known, reader.email) == normalised(unknown, "nikt@example.pl")
+    # Only the account's owner gets a reset link.
+    assert reader.email in mail.outbox[0].to
+
+
+def test_sign_up_asks_a_public_name_that_is_not_an_address(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "jan@example.pl",
+            "password1": "Kasztany-w-parku-2026",
+            "password2": "Kasztany-w-parku-2026",
+            "display_name": "jan@example.pl",
+        },
+    )
+    assert response.status_code == 200
+    assert "Wybierz nazwę bez adresu e-mail" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_repeated_failed_log_ins_are_stopped(client, reader):
+    url = reverse("account_login")
+    for i in range(5):
+        client.post(url, {"login": reader.email, "password": f"zle-{i}"})
+    # Even the right password is turned away until the limit passes.
+    response = client.post(url, {"login": reader.email, "password": "Odra-1997-powodz"})
+    assert "Zbyt wiele nieudanych prób logowania" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_log_in_goes_through_the_rate_limited_log_in(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_account_deletion_needs_the_password(client, reader):
+    client.force_login(reader)
+    response = client.post(reverse("accounts:delete"), {"password": "nie-to"})
+    assert "Hasło jest nieprawidłowe." in response.content.decode()
+    assert User.objects.filter(pk=reader.pk).exists()

@@ -1,0 +1,174 @@
+"""Comments through the pages readers use."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from wiesci.comments.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_reader_posts_and_sees_the_comment_with_links_made_safe(
+    client, make_article, reader, trusted
+):
+    article = make_article()
+    client.force_login(reader)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Dodaj komentarz" in page
+    body = "Byłem tam.\n\nZdjęcia: https://zdjecia.example.pl/festyn"
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": body, "token": form_token(page)},
+    )
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{article.get_absolute_url()}#komentarz-{comment.pk}"
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Komentarze (1)" in page
+    assert "<p>Byłem tam.</p>" in page
+    assert 'href="https://zdjecia.example.pl/festyn" rel="nofollow ugc"' in page
+    assert "Sąsiad z Ocic" in page
+    assert "sasiad@example.pl" not in page
+
+
+def test_html_in_a_comment_is_shown_as_text(client, make_article, reader, trusted):
+    article = make_article()
+    payload = (
+        '<script>alert("x")</script><a href="javascript:alert(1)" onclick=x>klik</a>'
+    )
+    client.force_login(reader)
+    client.post(
+        reverse("comments:post", args=[article.slug]), {"body": payload, "token": "t1"}
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert '<script>alert("x")</script>' not in page
+    assert '<a href="javascript' not in page
+
+
+def test_a_refused_comment_keeps_its_text_and_says_why(
+    client, make_article, reader, trusted
+):
+    article = make_article()
+    client.force_login(reader)
+    long_text = "Bardzo długi komentarz. " * 200
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": long_text, "token": "t1"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Komentarz jest za długi" in page
+    assert long_text.strip()[:200] in page
+    assert not Comment.objects.exists()
+
+
+def test_posting_too_fast_answers_429(client, make_article, reader, trusted):
+    article = make_article()
+    client.force_login(reader)
+    url = reverse("comments:post", args=[article.slug])
+    client.post(url, {"body": "Raz", "token": "t1"})
+    response = client.post(url, {"body": "Dwa", "token": "t2"})
+    assert response.status_code == 429
+    assert "Komentujesz zbyt szybko" in response.content.decode()
+
+
+def test_anonymous_posts_are_sent_to_log_in(client, make_article):
+    article = make_article()
+    response = client.post(
+        reverse("comments:post", args=[article.slug]), {"body": "x", "token": "t"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not Comment.objects.exists()
+
+
+def test_pending_comment_is_announced_not_shown(client, make_article, reader):
+    article = make_article()
+    client.force_login(reader)
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Pierwszy raz tutaj.", "token": "t1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Komentarz pojawi się po akceptacji redakcji." in page
+    assert "Pierwszy raz tutaj." not in page
+    assert "Komentarze (0)" in page
+
+
+def test_reader_reports_and_edits_through_the_pages(
+    client, make_article, reader, make_reader, trusted
+):
+    article = make_article()
+    client.force_login(reader)
+    client.post(
+        reverse("comments:post", args=[article.slug]), {"body": "Tekst", "token": "a"}
+    )
+    comment = Comment.objects.get()
+    response = client.post(
+        reverse("comments:edit", args=[comment.pk]), {"body": "Tekst poprawiony"}
+    )
+    assert response.status_code == 302
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Tekst poprawiony" in page
+    assert "edytowano" in page
+    client.force_login(make_reader())
+    response = client.post(
+        reverse("comments:report", args=[comment.pk]), {"reason": "spam"}, follow=True
+    )
+    assert "Redakcja przyjrzy się temu komentarzowi." in response.content.decode()
+    assert comment.reports.count() == 1
+
+
+def test_comments_of_a_deleted_account_stay_anonymous(
+    client, make_article, reader, trusted
+):
+    article = make_article()
+    client.force_login(reader)
+    client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Zostaję.", "token": "a"},
+    )
+    response = client.post(
+        reverse("accounts:delete"), {"password": "Odra-1997-powodz"}, follow=True
+    )
+    assert "Twoje konto zostało usunięte." in response.content.decode()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Zostaję." in page
+    assert "Konto usunięte" in page
+    assert "Sąsiad z Ocic" not in page
+
+
+def test_article_page_queries_do_not_grow_with_comments(
+    client, make_article, make_reader, trusted, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wiesci.comments import services
+
+    article = make_article()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(article.get_absolute_url())
+        return len(captured)
+
+    first = make_reader()
+    services.post_comment(article, author=first, body="Jeden", token="a")
+    queries()
+    few = queries()
+    for i in range(30):
+        services.post_comment(
+            article, author=make_reader(), body=f"Głos {i}", token=f"b{i}"
+        )
+    assert queries() == few
