@@ -25,7 +25,7 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy wiesci tests
+	$(BIN)/mypy wiesci tests bench
 	$(BIN)/python -m wiesci makemigrations --check --dry-run --settings=tests.settings
 
 test-sqlite: $(STAMP) system-deps

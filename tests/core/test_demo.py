@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from wiesci.articles.models import Article, GalleryItem
+from wiesci.comments.models import Comment
 from wiesci.photos.models import Photo
 from wiesci.taxonomy.models import Organisation, Place, Section
 
@@ -44,6 +45,8 @@ class DemoTests(TestCase):
         assert {"ZAPOWIEDŹ", "OGŁOSZENIE URZĘDOWE", "RAPORT 998"} <= labelled
         assert Article.objects.filter(part__gt=1, videos__isnull=False).exists()
         assert GalleryItem.objects.values("article").distinct().count() >= 15
+        assert Comment.objects.filter(status="approved").count() >= 10
+        assert Comment.objects.filter(parent__isnull=False).exists()
 
     def test_demo_has_the_library_story_with_its_partners(self):
         story = Article.objects.get(slug__startswith="biblioteka-stawia-na-partnerow")
