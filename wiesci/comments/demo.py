@@ -17,7 +17,8 @@ VOICES = [
     (False, "Dziękujemy strażakom za szybką akcję. Pół wsi widziało dym."),
     (
         False,
-        "Czy wiadomo już, kiedy skończą remont tej drogi? Objazd przez Brzezie to koszmar.",
+        "Czy wiadomo już, kiedy skończą remont tej drogi? "
+        "Objazd przez Brzezie to koszmar.",
     ),
     (True, "Podobno do końca miesiąca, tak mówili na zebraniu sołeckim."),
     (False, "Piękne zdjęcia. Pamiętam ten budynek jeszcze sprzed powodzi."),
@@ -25,7 +26,8 @@ VOICES = [
     (True, "Trener wykonał kawał dobrej roboty, widać postęp od jesieni."),
     (
         False,
-        "Biblioteka robi coraz więcej dobrego. Kącik na stadionie to strzał w dziesiątkę.",
+        "Biblioteka robi coraz więcej dobrego. "
+        "Kącik na stadionie to strzał w dziesiątkę.",
     ),
     (False, "Szkoda, że znowu w dzień roboczy. Pracujący nie mają szans przyjść."),
     (True, "Nagranie ma być później na stronie gminy, tak przynajmniej obiecali."),
