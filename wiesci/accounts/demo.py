@@ -9,6 +9,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 
 from wiesci.accounts.models import User
 from wiesci.core.demo import DemoContext
@@ -32,6 +33,8 @@ def load(context: DemoContext) -> None:
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        role = "Redaktor" if entry.get("role") == "editor" else "Dziennikarz"
+        user.groups.add(Group.objects.get(name=role))
         staff[entry["key"]] = user
     for entry in data["reader"]:
         username = polish_slugify(entry["display_name"], max_length=30)
@@ -58,9 +61,9 @@ def prepare(context: DemoContext) -> list[str]:
         defaults={"email": f"{DEMO_EDITOR}@{DEMO_DOMAIN}", "first_name": "Redakcja"},
     )
     editor.is_staff = True
-    editor.is_superuser = True
     editor.set_password(password)
     editor.save()
+    editor.groups.add(Group.objects.get(name="Redaktor"))
     EmailAddress.objects.get_or_create(
         user=editor, email=editor.email, defaults={"verified": True, "primary": True}
     )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from django.core import signing
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from wiesci.articles.models import Article, ArticleSlug
 
@@ -23,6 +29,24 @@ class ArticleWithdrawn(Exception):
         self.article = article
 
 
+def page_queryset() -> QuerySet[Article]:
+    """An article with everything its page shows, in a fixed number of queries."""
+    return Article.objects.select_related("section", "main_photo").prefetch_related(
+        "tags",
+        "places",
+        "organisations",
+        "labels",
+        "authors__photo",
+        "gallery_items__photo",
+        "videos__poster",
+        "corrections",
+    )
+
+
+def _with_page_relations(pk: int) -> Article:
+    return page_queryset().get(pk=pk)
+
+
 def get_article_for_viewer(slug: str) -> Article:
     """Return the public article at `slug` with everything its page shows.
 
@@ -31,16 +55,7 @@ def get_article_for_viewer(slug: str) -> Article:
     an unpublished article; ArticleMoved for a former slug of a public
     article; ArticleWithdrawn for a withdrawn one.
     """
-    queryset = Article.objects.select_related("section", "main_photo").prefetch_related(
-        "tags",
-        "places",
-        "organisations",
-        "labels",
-        "authors__photo",
-        "gallery_items__photo",
-        "videos__poster",
-    )
-    article = queryset.filter(slug=slug).first()
+    article = page_queryset().filter(slug=slug).first()
     if article is None:
         former = ArticleSlug.objects.select_related("article").filter(slug=slug).first()
         if former is not None and former.article.is_public:
@@ -51,3 +66,71 @@ def get_article_for_viewer(slug: str) -> Article:
     if article.status == Article.Status.WITHDRAWN and article.published_at is not None:
         raise ArticleWithdrawn(article)
     raise Http404
+
+
+# --- The newsroom ------------------------------------------------------------
+
+
+def can_publish(user: Any) -> bool:
+    """Editors publish, schedule and withdraw; journalists do not."""
+    return bool(user.is_active and user.has_perm("articles.publish_article"))
+
+
+def can_edit(user: Any, article: Article) -> bool:
+    """Editors edit any article; a journalist only their own draft."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.has_perm("articles.edit_any_article"):
+        return True
+    return (
+        user.has_perm("articles.change_article")
+        and article.created_by_id == user.pk
+        and article.status == Article.Status.DRAFT
+    )
+
+
+def visible_in_newsroom(user: Any) -> QuerySet[Article]:
+    """Articles a staff member sees in the admin: editors all, journalists their own."""
+    articles = Article.objects.all()
+    if user.has_perm("articles.edit_any_article"):
+        return articles
+    return articles.filter(created_by=user)
+
+
+def get_article_for_preview(pk: int, user: Any) -> Article:
+    """Any article, as readers would see it, for newsroom staff who may see it."""
+    if not (user.is_authenticated and user.is_staff):
+        raise Http404
+    article = visible_in_newsroom(user).filter(pk=pk).first()
+    if article is None:
+        raise Http404
+    return _with_page_relations(article.pk)
+
+
+SHARE_SALT = "wiesci.articles.share"
+
+
+def share_token(article: Article, *, expires_at: datetime) -> str:
+    """A signed token that opens one unpublished article until `expires_at`."""
+    payload = {
+        "a": article.pk,
+        "e": int(expires_at.timestamp()),
+        "s": article.preview_secret[:12],
+    }
+    return signing.dumps(payload, salt=SHARE_SALT, compress=True)
+
+
+def get_article_for_share_token(token: str) -> Article:
+    """The article a share link opens; 404 once expired, revoked or forged."""
+    try:
+        payload = signing.loads(token, salt=SHARE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if payload.get("e", 0) < timezone.now().timestamp():
+        raise Http404
+    article = Article.objects.filter(pk=payload.get("a")).first()
+    if article is None or article.preview_secret[:12] != payload.get("s"):
+        raise Http404
+    if article.status == Article.Status.WITHDRAWN:
+        raise Http404
+    return _with_page_relations(article.pk)

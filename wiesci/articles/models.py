@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -39,6 +41,10 @@ BODY_TAGS = {
     "figcaption",
 }
 BODY_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def sanitise_body(html: str) -> str:
@@ -232,6 +238,34 @@ class Article(TimeStampedModel):
     videos = models.ManyToManyField(
         Video, verbose_name=_("videos"), blank=True, related_name="articles"
     )
+    is_sponsored = models.BooleanField(
+        _("sponsored content"),
+        default=False,
+        help_text=_(
+            "Paid for by an advertiser; the ARTYKUŁ SPONSOROWANY label is added."
+        ),
+    )
+    pinned_until = models.DateTimeField(
+        _("pinned until"),
+        null=True,
+        blank=True,
+        help_text=_("Kept at the top of the latest news until this time."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    preview_secret = models.CharField(
+        max_length=32,
+        default=new_secret,
+        editable=False,
+        help_text="Part of every share link's signature; a new one revokes them all.",
+    )
     is_featured = models.BooleanField(
         _("featured"), default=False, help_text=_("The main story on the home page.")
     )
@@ -268,6 +302,10 @@ class Article(TimeStampedModel):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("publish_article", _("Can publish, schedule and withdraw articles")),
+            ("edit_any_article", _("Can edit articles of other authors")),
+        ]
         indexes = [
             models.Index(
                 fields=["status", "-published_at"], name="articles_status_published"
@@ -342,8 +380,123 @@ class Article(TimeStampedModel):
         return " ".join(parts)
 
     @property
-    def is_sponsored(self) -> bool:
-        return any(label.is_sponsored for label in self.labels.all())
+    def word_count(self) -> int:
+        return len(strip_tags(f"{self.lead} {self.body}").split())
+
+    @property
+    def reading_minutes(self) -> int:
+        """At about 200 words a minute, never less than one."""
+        return max(1, round(self.word_count / 200))
+
+
+class AuditEntry(models.Model):
+    """Who did what to an article, and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        SUBMITTED = "submitted", _("submitted for review")
+        RETURNED = "returned", _("returned to the author")
+        PUBLISHED = "published", _("published")
+        SCHEDULED = "scheduled", _("scheduled")
+        UNSCHEDULED = "unscheduled", _("unscheduled")
+        PUBLISHED_ON_SCHEDULE = "due", _("published at the scheduled time")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        RESTORED = "restored", _("revision restored")
+        CORRECTED = "corrected", _("correction added")
+        SHARED = "shared", _("preview link created")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="audit",
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action)
+    note = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.article}"
+
+
+class Revision(models.Model):
+    """A snapshot of an article taken at every save."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="revisions",
+    )
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_autosave = models.BooleanField(_("autosave"), default=False)
+    data = models.JSONField(_("content"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.data.get('title', '')} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Correction(models.Model):
+    """A dated note under the title: an error corrected, or the story updated."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction")
+        UPDATE = "update", _("update")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind, default=Kind.CORRECTION
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("added"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class ArticleSlug(models.Model):

@@ -1,20 +1,73 @@
-"""Every write to articles that matters goes through these functions."""
+"""Every write to articles that matters goes through these functions.
+
+Views, admin actions, commands and tests call the same functions. `by` is the
+staff member acting; None means the system itself (the scheduler, the demo
+loader, an import), which is not checked for permissions. Each change of
+status is recorded in the audit log; each save keeps a revision.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from wiesci.articles.models import Article, ArticleSlug, GalleryItem
+from wiesci.accounts.models import User
+from wiesci.articles import access
+from wiesci.articles.models import (
+    Article,
+    ArticleSlug,
+    AuditEntry,
+    Correction,
+    GalleryItem,
+    Label,
+    Revision,
+)
+from wiesci.articles.signals import article_changed
 from wiesci.core.text import polish_slugify
 from wiesci.photos.models import Photo
 from wiesci.photos.services import create_photo, update_photo
+
+logger = logging.getLogger(__name__)
+
+Status = Article.Status
+Action = AuditEntry.Action
+
+
+class NotAllowed(PermissionDenied):
+    """The acting staff member's role does not allow this."""
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _audit(article: Article, by: User | None, action: str, note: str = "") -> None:
+    AuditEntry.objects.create(article=article, by=by, action=action, note=note)
+
+
+def _announce(article: Article, reason: str) -> None:
+    """Tell listeners (page cache, feeds, search) after the change is committed."""
+    pk = article.pk
+
+    def send() -> None:
+        fresh = Article.objects.filter(pk=pk).first()
+        if fresh is not None:
+            article_changed.send(sender=Article, article=fresh, reason=reason)
+
+    transaction.on_commit(send)
+
+
+# --- Slugs, saving and revisions -------------------------------------------
 
 
 def unique_slug(base: str, *, article: Article) -> str:
@@ -38,29 +91,58 @@ def unique_slug(base: str, *, article: Article) -> str:
     return candidate
 
 
+def snapshot(article: Article) -> dict[str, Any]:
+    """What a revision keeps: the text and what the article is filed under."""
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "lead": article.lead,
+        "body": article.body,
+        "section": article.section_id,
+        "part": article.part,
+        "main_photo": article.main_photo_id,
+        "tags": sorted(article.tags.values_list("pk", flat=True)),
+        "places": sorted(article.places.values_list("pk", flat=True)),
+        "organisations": sorted(article.organisations.values_list("pk", flat=True)),
+        "authors": sorted(article.authors.values_list("pk", flat=True)),
+        "labels": sorted(article.labels.values_list("pk", flat=True)),
+    }
+
+
 @transaction.atomic
-def save_article(article: Article) -> Article:
+def save_article(
+    article: Article,
+    *,
+    by: User | None = None,
+    autosave: bool = False,
+    quiet: bool = False,
+) -> Article:
     """Save `article`, keeping its slug unique and its former addresses working.
 
-    A blank slug is made from the title. Once the article has been public,
-    its slug changes only when an editor types a new one; the former slug then
-    answers with a redirect.
+    A blank slug is made from the title. Once the article has been public, its
+    slug changes only when an editor types a new one; the former slug then
+    answers with a redirect. Sponsored content always carries the sponsored
+    label. Every save keeps a revision; the caller saves many-to-many
+    relations first when it has them (see `record_revision`). `quiet` is for
+    the transitions below, which write their own audit entry.
     """
+    if by is not None:
+        _require(
+            article.pk is None or access.can_edit(by, article),
+            _("You may not edit this article."),
+        )
+    created = article.pk is None
     previous = None
-    if article.pk:
+    if not created:
         previous = (
             Article.objects.filter(pk=article.pk).values("slug", "published_at").first()
         )
     if not article.slug:
         article.slug = previous["slug"] if previous and previous["published_at"] else ""
-    if not article.slug:
-        article.slug = unique_slug(
-            polish_slugify(article.title, max_length=200), article=article
-        )
-    else:
-        article.slug = unique_slug(
-            polish_slugify(article.slug, max_length=200), article=article
-        )
+    source = article.slug or article.title
+    article.slug = unique_slug(polish_slugify(source, max_length=200), article=article)
+    if created and by is not None:
+        article.created_by = by
     article.save()
     if previous and previous["slug"] != article.slug and previous["published_at"]:
         ArticleSlug.objects.get_or_create(
@@ -68,53 +150,249 @@ def save_article(article: Article) -> Article:
         )
     # Coming back to a former slug makes it current again.
     ArticleSlug.objects.filter(article=article, slug=article.slug).delete()
+    if article.is_sponsored:
+        sponsored = Label.objects.filter(is_sponsored=True).first()
+        if sponsored is not None:
+            article.labels.add(sponsored)
+    if not (autosave or quiet):
+        _audit(article, by, Action.CREATED if created else Action.EDITED)
+    record_revision(article, by=by, autosave=autosave)
+    if article.is_public and not quiet:
+        _announce(article, "edited")
     return article
 
 
-@transaction.atomic
-def publish_article(article: Article, *, at: datetime | None = None) -> Article:
-    """Publish now, or schedule for `at` (public from that time on, no job needed).
+def record_revision(
+    article: Article, *, by: User | None = None, autosave: bool = False
+) -> Revision:
+    """Keep the article as it is now; repeated identical saves keep one revision."""
+    data = snapshot(article)
+    last = article.revisions.first()
+    if last is not None and last.data == data:
+        return last
+    return Revision.objects.create(
+        article=article, by=by, data=data, is_autosave=autosave
+    )
 
-    Raises ValidationError when a photo has no alternative text: readers who
-    cannot see the photos must not get an article without them described.
-    """
-    if article.pk:
-        missing = photos_missing_alt_text(article)
-        if missing:
-            raise ValidationError(
-                ngettext(
-                    "%(count)d photo has no alternative text. Describe it before "
-                    "publishing.",
-                    "%(count)d photos have no alternative text. Describe them before "
-                    "publishing.",
-                    len(missing),
-                )
-                % {"count": len(missing)},
-                code="alt_text",
+
+@transaction.atomic
+def restore_revision(revision: Revision, *, by: User | None = None) -> Article:
+    """Bring back an earlier version of the text and filing; the slug stays."""
+    article = revision.article
+    if by is not None:
+        _require(access.can_edit(by, article), _("You may not edit this article."))
+    data = revision.data
+    article.title, article.lead, article.body = (
+        data["title"],
+        data["lead"],
+        data["body"],
+    )
+    article.section_id = data["section"]
+    article.part = data["part"]
+    article.main_photo_id = data["main_photo"]
+    article.save()
+    for field in ("tags", "places", "organisations", "authors", "labels"):
+        getattr(article, field).set(data[field])
+    _audit(
+        article,
+        by,
+        Action.RESTORED,
+        _("Revision of %(time)s")
+        % {"time": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")},
+    )
+    record_revision(article, by=by)
+    if article.is_public:
+        _announce(article, "edited")
+    return article
+
+
+# --- Status transitions ------------------------------------------------------
+
+
+def _check_alt_texts(article: Article) -> None:
+    missing = photos_missing_alt_text(article) if article.pk else []
+    if missing:
+        raise ValidationError(
+            ngettext(
+                "%(count)d photo has no alternative text. Describe it before "
+                "publishing.",
+                "%(count)d photos have no alternative text. Describe them before "
+                "publishing.",
+                len(missing),
             )
-    now = timezone.now()
-    article.published_at = at or article.published_at or now
-    if article.published_at > now:
-        article.status = Article.Status.SCHEDULED
-    else:
-        article.status = Article.Status.PUBLISHED
-    if article.main_photo_id is None:
-        first = (
-            article.gallery_items.select_related("photo").first()
-            if article.pk
-            else None
+            % {"count": len(missing)},
+            code="alt_text",
         )
-        article.main_photo = first.photo if first else None
-    return save_article(article)
+
+
+def _set_status(article: Article, status: str, **fields: Any) -> None:
+    article.status = status
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.save(update_fields=["status", *fields, "modified_at"])
 
 
 @transaction.atomic
-def withdraw_article(article: Article, *, note: str = "") -> Article:
-    """Take a published article down; its address then answers 410 with `note`."""
-    article.status = Article.Status.WITHDRAWN
-    article.withdrawal_note = note
-    article.save(update_fields=["status", "withdrawal_note", "modified_at"])
+def submit_for_review(article: Article, *, by: User) -> Article:
+    """A journalist hands a draft to the editors."""
+    _require(access.can_edit(by, article), _("You may not edit this article."))
+    if article.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be sent for review."), code="status")
+    _set_status(article, Status.IN_REVIEW)
+    _audit(article, by, Action.SUBMITTED)
     return article
+
+
+@transaction.atomic
+def return_to_draft(article: Article, *, by: User, note: str = "") -> Article:
+    """An editor sends an article back to its author, or takes a schedule off."""
+    _require(access.can_publish(by), _("Only editors can do this."))
+    if article.status not in (Status.IN_REVIEW, Status.SCHEDULED):
+        raise ValidationError(_("This article is not waiting."), code="status")
+    was_scheduled = article.status == Status.SCHEDULED
+    if was_scheduled and article.is_public:
+        raise ValidationError(
+            _("This article is already public; withdraw it instead."), code="status"
+        )
+    _set_status(article, Status.DRAFT, published_at=None)
+    _audit(article, by, Action.UNSCHEDULED if was_scheduled else Action.RETURNED, note)
+    return article
+
+
+@transaction.atomic
+def publish_article(
+    article: Article, *, by: User | None = None, at: datetime | None = None
+) -> Article:
+    """Publish now, or schedule for `at`: public from that time on, no job needed.
+
+    Raises NotAllowed for anyone but an editor, and ValidationError when a
+    photo has no alternative text.
+    """
+    if by is not None:
+        _require(access.can_publish(by), _("Only editors can publish articles."))
+    _check_alt_texts(article)
+    now = timezone.now()
+    when = at or now
+    if article.published_at and article.status == Status.PUBLISHED and at is None:
+        when = article.published_at  # republishing keeps the original time
+    if article.main_photo_id is None and article.pk:
+        first = article.gallery_items.select_related("photo").first()
+        article.main_photo = first.photo if first else None
+    article.published_at = when
+    article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
+    save_article(article, quiet=True)
+    if article.status == Status.SCHEDULED:
+        note = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+        _audit(article, by, Action.SCHEDULED, note)
+    else:
+        _audit(article, by, Action.PUBLISHED)
+        _announce(article, "published")
+    return article
+
+
+@transaction.atomic
+def withdraw_article(
+    article: Article, *, by: User | None = None, note: str = ""
+) -> Article:
+    """Take an article down; its address then answers 410 with `note`."""
+    if by is not None:
+        _require(access.can_publish(by), _("Only editors can withdraw articles."))
+    _set_status(article, Status.WITHDRAWN, withdrawal_note=note)
+    _audit(article, by, Action.WITHDRAWN, note)
+    _announce(article, "withdrawn")
+    return article
+
+
+def run_due_publications(*, now: datetime | None = None) -> list[Article]:
+    """Finish the publication of scheduled articles whose time has come.
+
+    The article is already public (reads filter by time); this runs what
+    follows publication — the audit entry and the `article_changed` signal
+    (page cache, feeds, search) — exactly once: each article is claimed with
+    a conditional update, so two server processes running this at the same
+    moment cannot both act on it.
+    """
+    now = now or timezone.now()
+    due = list(
+        Article.objects.filter(
+            status=Status.SCHEDULED, published_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    done = []
+    for pk in due:
+        with transaction.atomic():
+            claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
+                status=Status.PUBLISHED, modified_at=now
+            )
+            if not claimed:
+                continue  # another process got it first
+            article = Article.objects.get(pk=pk)
+            _audit(article, None, Action.PUBLISHED_ON_SCHEDULE)
+            _announce(article, "published")
+        done.append(article)
+        logger.info("Published on schedule: %s", article.slug)
+    return done
+
+
+def overdue(*, grace: timedelta = timedelta(minutes=2)) -> list[Article]:
+    """Scheduled articles whose time passed without the scheduler finishing them."""
+    return list(
+        Article.objects.filter(
+            status=Status.SCHEDULED, published_at__lte=timezone.now() - grace
+        ).order_by("published_at")
+    )
+
+
+# --- Corrections, share links --------------------------------------------------
+
+
+@transaction.atomic
+def add_correction(
+    article: Article,
+    *,
+    by: User | None,
+    text: str,
+    kind: str = Correction.Kind.CORRECTION,
+) -> Correction:
+    """Add a dated note under the title; an update also sets the update time."""
+    if by is not None:
+        _require(access.can_publish(by), _("Only editors can correct articles."))
+    correction = Correction.objects.create(article=article, kind=kind, text=text, by=by)
+    if kind == Correction.Kind.UPDATE:
+        article.updated_at = correction.created_at
+        article.save(update_fields=["updated_at", "modified_at"])
+    _audit(article, by, Action.CORRECTED, text)
+    if article.is_public:
+        _announce(article, "corrected")
+    return correction
+
+
+@transaction.atomic
+def share_article(article: Article, *, by: User, days: int = 3) -> str:
+    """A signed link that shows this unpublished article to anyone for `days`."""
+    _require(access.can_edit(by, article) or access.can_publish(by), _("Not allowed."))
+    expires_at = timezone.now() + timedelta(days=days)
+    token = access.share_token(article, expires_at=expires_at)
+    _audit(
+        article,
+        by,
+        Action.SHARED,
+        _("Valid until %(time)s")
+        % {"time": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M")},
+    )
+    return token
+
+
+@transaction.atomic
+def revoke_share_links(article: Article, *, by: User) -> None:
+    _require(access.can_edit(by, article) or access.can_publish(by), _("Not allowed."))
+    from wiesci.articles.models import new_secret
+
+    article.preview_secret = new_secret()
+    article.save(update_fields=["preview_secret"])
+
+
+# --- Galleries -------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -202,6 +480,8 @@ def update_gallery(
     if article.main_photo_id != (main.pk if main else None):
         article.main_photo = main
         article.save(update_fields=["main_photo", "modified_at"])
+    if article.is_public:
+        _announce(article, "edited")
 
 
 def photos_missing_alt_text(article: Article) -> list[Photo]:

@@ -13,4 +13,7 @@ urlpatterns = [
     path("miejscowosc/<slug:slug>/", views.place, name="place"),
     path("organizacja/<slug:slug>/", views.organisation, name="organisation"),
     path("autor/<slug:slug>/", views.author, name="author"),
+    path("sprostowania/", views.corrections, name="corrections"),
+    path("podglad/<int:pk>/", views.preview, name="preview"),
+    path("podglad/link/<str:token>/", views.shared_preview, name="shared_preview"),
 ]

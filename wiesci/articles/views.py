@@ -5,23 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Window
+from django.db.models import Case, F, When, Window
 from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from wiesci import conf
+from wiesci.articles import access
 from wiesci.articles.access import (
     ArticleMoved,
     ArticleWithdrawn,
     get_article_for_viewer,
 )
-from wiesci.articles.models import Article, Author
+from wiesci.articles.models import Article, Author, Correction
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
 PAGE_PARAMETER = "strona"
@@ -51,7 +55,12 @@ def listing() -> Any:
 
 def home(request: HttpRequest) -> HttpResponse:
     featured = listing().filter(is_featured=True).first() or listing().first()
-    latest = listing()
+    # Pinned stories stay on top of the latest news until their time runs out.
+    latest = (
+        listing()
+        .annotate(pinned=Case(When(pinned_until__gt=timezone.now(), then=1), default=0))
+        .order_by("-pinned", "-published_at", "-pk")
+    )
     if featured is not None:
         latest = latest.exclude(pk=featured.pk)
     ranked = (
@@ -120,6 +129,38 @@ def render_article(
         **(extra or {}),
     }
     return render(request, ARTICLE_TEMPLATES, context, status=status)
+
+
+@never_cache
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any article as readers would see it, for the newsroom; 404 for anyone else."""
+    article = access.get_article_for_preview(pk, request.user)
+    response = render_article(request, article, extra={"preview": True})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """An unpublished article opened by a signed, expiring share link."""
+    article = access.get_article_for_share_token(token)
+    if article.is_public:
+        return HttpResponseRedirect(article.get_absolute_url())
+    response = render_article(request, article, extra={"preview": True})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Every correction and update note, newest first, with its article."""
+    notes = (
+        Correction.objects.filter(article__in=Article.objects.published().values("pk"))
+        .select_related("article")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request, "articles/corrections.html", {"page": paginate(request, notes)}
+    )
 
 
 def section(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,8 +1,15 @@
+import logging
 import os
 import socket
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from wiesci.core import periodic
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -17,6 +24,12 @@ class Command(BaseCommand):
             type=float,
             default=1.0,
             help="Seconds to wait between looks at an empty queue (default 1).",
+        )
+        parser.add_argument(
+            "--every",
+            type=float,
+            default=10.0,
+            help="Seconds between runs of the periodic jobs (default 10).",
         )
         parser.add_argument(
             "--batch",
@@ -41,4 +54,26 @@ class Command(BaseCommand):
         )
         signal.signal(signal.SIGINT, worker.shutdown)
         signal.signal(signal.SIGTERM, worker.shutdown)
-        worker.run()
+        stop = threading.Event()
+        scheduler = threading.Thread(
+            target=self.run_periodic,
+            args=(stop, options["every"]),
+            name="wiesci-scheduler",
+            daemon=True,
+        )
+        if not options["batch"]:
+            scheduler.start()
+        try:
+            worker.run()
+        finally:
+            stop.set()
+
+    def run_periodic(self, stop: threading.Event, every: float) -> None:
+        """Run the registered periodic jobs until `stop`; failures are logged."""
+        while not stop.wait(every):
+            for job in periodic.JOBS:
+                try:
+                    close_old_connections()
+                    job()
+                except Exception:
+                    logger.exception("Periodic job %s failed", job.__qualname__)
