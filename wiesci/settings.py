@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.facebook",
     "csp",
     "template_partials",
+    "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
     "wiesci.accounts",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "wiesci.core.middleware.AdminImportMapHashMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
 ]
 

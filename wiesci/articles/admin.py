@@ -1,26 +1,145 @@
+"""The newsroom's desk: articles, bylines and labels in the Django admin.
+
+Presentation only: saving, status changes, corrections and share links all go
+through `services`, and who may do what through `access`.
+"""
+
+from __future__ import annotations
+
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import AdminProseEditorWidget
 
-from wiesci.articles import services
-from wiesci.articles.forms import GalleryFormSet, GalleryItemForm, GalleryUploadForm
-from wiesci.articles.models import Article, Author, GalleryItem, Label
+from wiesci.accounts.models import User
+from wiesci.articles import access, services
+from wiesci.articles.admin_views import NewsroomViews
+from wiesci.articles.models import Article, AuditEntry, Author, Correction, Label
+from wiesci.photos.templatetags.photos import picture
+
+# What the body editor offers: what articles use, nothing more. The model
+# sanitises whatever arrives with the same list (`BODY_TAGS`).
+BODY_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "Link": {
+            "enableTarget": False,
+            "protocols": ["http", "https", "mailto", "tel"],
+        },
+        "Figure": True,
+        "Caption": True,
+        "Image": True,
+        "History": True,
+    }
+}
+
+PUBLICATION_FIELDS = (
+    "published_at",
+    "updated_at",
+    "is_featured",
+    "pinned_until",
+    "is_sponsored",
+    "breaking_text",
+    "breaking_until",
+    "comments_open",
+    "comments_premoderated",
+    "withdrawal_note",
+)
+
+
+def acting_user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+class AuditInline(admin.TabularInline[AuditEntry, Article]):
+    model = AuditEntry
+    extra = 0
+    can_delete = False
+    fields = ("at", "by", "action", "note")
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CorrectionInline(admin.TabularInline[Correction, Article]):
+    model = Correction
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "text", "by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # added through the workflow box, which records them
+
+
+class ArticleForm(forms.ModelForm[Article]):
+    correction = forms.CharField(
+        label=_("New correction or update note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Shown under the title with today's date and listed on the corrections "
+            "page."
+        ),
+    )
+    correction_kind = forms.ChoiceField(
+        label=_("kind"), choices=Correction.Kind.choices, required=False
+    )
+
+    class Meta:
+        model = Article
+        # The admin's fieldsets choose the fields; these are the ones it edits.
+        fields = ("title", "slug", "lead", "body", "section")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("is_sponsored")
+            and not Label.objects.filter(is_sponsored=True).exists()
+        ):
+            raise ValidationError(
+                _(
+                    "Sponsored content needs a label marked as sponsored; "
+                    "add it under Labels."
+                )
+            )
+        return data
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin[Article]):
-    list_display = ("title", "section", "status", "published_at", "comment_count")
+class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
+    form = ArticleForm
+    list_display = (
+        "thumbnail",
+        "title",
+        "section",
+        "status",
+        "published_at",
+        "comment_count",
+    )
+    list_display_links = ("thumbnail", "title")
     list_filter = ("status", "section", "places", "authors", "published_at")
+    list_select_related = ("section", "main_photo")
     search_fields = ("title", "lead")
     date_hierarchy = "published_at"
     autocomplete_fields = (
@@ -33,36 +152,204 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     )
     raw_id_fields = ("main_photo",)
     filter_horizontal = ("videos",)
-    readonly_fields = ("gallery_link",)
+    inlines = [CorrectionInline, AuditInline]
     actions = ["publish", "withdraw"]
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "lead", "body", "section", "part")}),
-        (
-            _("Filed under"),
-            {"fields": ("tags", "places", "organisations", "authors", "labels")},
-        ),
-        (_("Media"), {"fields": ("gallery_link", "main_photo", "videos")}),
-        (
-            _("Publication"),
-            {
-                "fields": (
-                    "status",
-                    "published_at",
-                    "updated_at",
-                    "is_featured",
-                    "breaking_text",
-                    "breaking_until",
-                    "comments_open",
-                    "withdrawal_note",
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Any:
+        publication = ("status", *PUBLICATION_FIELDS)
+        fieldsets: list[tuple[Any, dict[str, Any]]] = [
+            (
+                None,
+                {
+                    "fields": (
+                        "title",
+                        "slug",
+                        "lead",
+                        "body",
+                        "text_stats",
+                        "section",
+                        "part",
+                    )
+                },
+            ),
+            (
+                _("Filed under"),
+                {"fields": ("tags", "places", "organisations", "authors", "labels")},
+            ),
+            (_("Media"), {"fields": ("gallery_link", "main_photo", "videos")}),
+            (_("Publication"), {"fields": publication}),
+        ]
+        if obj is not None and access.can_publish(request.user):
+            fieldsets.append(
+                (
+                    _("Correction or update"),
+                    {"fields": ("correction", "correction_kind")},
                 )
-            },
-        ),
-    )
+            )
+        return fieldsets
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> Any:
+        readonly = ["status", "gallery_link", "text_stats"]
+        if not access.can_publish(request.user):
+            readonly += list(PUBLICATION_FIELDS)
+        return readonly
+
+    def formfield_for_dbfield(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "body":
+            kwargs["widget"] = AdminProseEditorWidget(
+                config=BODY_EDITOR, preset="configurable"
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return access.visible_in_newsroom(request.user).select_related(
+            "section", "main_photo"
+        )
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return access.can_edit(request.user, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> bool:
+        return access.can_publish(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if not access.can_publish(request.user):
+            actions.pop("publish", None)
+            actions.pop("withdraw", None)
+        return actions
+
+    # --- Saving through the services ---------------------------------------
 
     def save_model(
         self, request: HttpRequest, obj: Article, form: Any, change: bool
     ) -> None:
-        services.save_article(obj)
+        services.save_article(obj, by=acting_user(request), revision=False)
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        services.record_revision(article, by=acting_user(request))
+        text = form.cleaned_data.get("correction", "").strip()
+        if text:
+            services.add_correction(
+                article,
+                by=acting_user(request),
+                text=text,
+                kind=form.cleaned_data.get("correction_kind")
+                or Correction.Kind.CORRECTION,
+            )
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        transition = request.POST.get("_transition")
+        if transition:
+            self.run_transition(request, obj, transition)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def response_add(
+        self, request: HttpRequest, obj: Article, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        transition = request.POST.get("_transition")
+        if transition:
+            self.run_transition(request, obj, transition)
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    def run_transition(self, request: HttpRequest, article: Article, name: str) -> None:
+        """The workflow buttons: each calls one service and reports in Polish."""
+        user = acting_user(request)
+        article.refresh_from_db()
+        try:
+            if name == "submit":
+                services.submit_for_review(article, by=user)
+                message = gettext("Sent to the editors for review.")
+            elif name == "return":
+                services.return_to_draft(article, by=user)
+                message = gettext("Returned to draft.")
+            elif name == "publish":
+                services.publish_article(article, by=user, at=article.published_at)
+                if article.status == Article.Status.SCHEDULED:
+                    message = gettext("Scheduled for %(time)s.") % {
+                        "time": article.published_at.strftime("%Y-%m-%d %H:%M")
+                        if article.published_at
+                        else ""
+                    }
+                else:
+                    message = gettext("Published.")
+            elif name == "withdraw":
+                services.withdraw_article(
+                    article, by=user, note=article.withdrawal_note
+                )
+                message = gettext("Withdrawn; its address now says so.")
+            elif name == "share":
+                token = services.share_article(article, by=user)
+                url = request.build_absolute_uri(
+                    reverse("articles:shared_preview", args=[token])
+                )
+                message = gettext("Share link, valid for 3 days: %(url)s") % {
+                    "url": url
+                }
+            elif name == "revoke":
+                services.revoke_share_links(article, by=user)
+                message = gettext("All share links of this article stopped working.")
+            else:
+                raise ValidationError(gettext("Unknown action."))
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(getattr(error, "messages", [str(error)]))
+            self.message_user(request, text, messages.ERROR)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        obj = context.get("original")
+        context["can_publish"] = access.can_publish(request.user)
+        context["can_edit"] = obj is None or access.can_edit(request.user, obj)
+        if obj is not None:
+            context["preview_url"] = reverse("articles:preview", args=[obj.pk])
+            context["revisions_url"] = reverse(
+                "admin:articles_article_revisions", args=[obj.pk]
+            )
+            context["autosave_url"] = reverse(
+                "admin:articles_article_autosave", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # --- Columns and read-only displays --------------------------------------
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, article: Article) -> SafeString:
+        return picture(
+            article.main_photo, "mini", sizes="6rem", css_class="admin-thumbnail"
+        )
+
+    @admin.display(description=_("length"))
+    def text_stats(self, article: Article) -> str:
+        return ngettext(
+            "%(words)d word, about %(minutes)d min to read",
+            "%(words)d words, about %(minutes)d min to read",
+            article.word_count,
+        ) % {"words": article.word_count, "minutes": article.reading_minutes}
 
     @admin.display(description=_("gallery"))
     def gallery_link(self, article: Article) -> SafeString:
@@ -78,102 +365,19 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         return format_html('<a class="button" href="{}">{}</a>', url, label)
 
     def get_urls(self) -> list[URLPattern]:
-        gallery = path(
-            "<int:article_id>/galeria/",
-            self.admin_site.admin_view(self.gallery_view),
-            name="articles_article_gallery",
-        )
-        return [gallery, *super().get_urls()]
+        return [*self.newsroom_urls(), *super().get_urls()]
 
-    def gallery_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
-        """Upload many photos at once, then caption, describe, order and crop them."""
-        article = get_object_or_404(Article, pk=article_id)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        items = list(article.gallery_items.select_related("photo"))
-        upload_form = GalleryUploadForm()
-        formset = GalleryFormSet(
-            initial=[GalleryItemForm.initial_for(i) for i in items]
-        )
-        if request.method == "POST" and "upload" in request.POST:
-            upload_form = GalleryUploadForm(request.POST, request.FILES)
-            if upload_form.is_valid():
-                added, rejected = services.upload_to_gallery(
-                    article, upload_form.cleaned_data["photos"]
-                )
-                self._report_upload(request, len(added), rejected)
-                return HttpResponseRedirect(request.path)
-        elif request.method == "POST":
-            formset = GalleryFormSet(request.POST)
-            if formset.is_valid():
-                self._save_gallery(request, article, items, formset)
-                return HttpResponseRedirect(request.path)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Gallery: %(title)s") % {"title": article.title},
-            "article": article,
-            "upload_form": upload_form,
-            "rows": list(zip(items, formset, strict=False)),
-            "formset": formset,
-        }
-        return TemplateResponse(request, "admin/articles/article/gallery.html", context)
-
-    def _report_upload(
-        self, request: HttpRequest, added: int, rejected: list[services.Rejected]
-    ) -> None:
-        if added:
-            message = ngettext(
-                "%(count)d photo added; its sizes are being made.",
-                "%(count)d photos added; their sizes are being made.",
-                added,
-            ) % {"count": added}
-            self.message_user(request, message, messages.SUCCESS)
-        for problem in rejected:
-            message = gettext("File “%(name)s” was not added: %(reason)s") % {
-                "name": problem.filename,
-                "reason": problem.reason,
-            }
-            self.message_user(request, message, messages.ERROR)
-
-    def _save_gallery(
-        self,
-        request: HttpRequest,
-        article: Article,
-        items: list[GalleryItem],
-        formset: Any,
-    ) -> None:
-        by_id = {item.pk: item for item in items}
-        rows = [
-            services.GalleryRow(
-                item=by_id[form.cleaned_data["item"]],
-                caption=form.cleaned_data["caption"],
-                credit=form.cleaned_data["credit"],
-                alt_text=form.cleaned_data["alt_text"],
-                position=form.cleaned_data["position"],
-                focal=(form.cleaned_data["focal_x"], form.cleaned_data["focal_y"]),
-                remove=form.cleaned_data["remove"],
-            )
-            for form in formset
-            if form.cleaned_data.get("item") in by_id
-        ]
-        main_id = request.POST.get("main")
-        main = next((i.photo for i in items if str(i.photo_id) == main_id), None)
-        services.update_gallery(article, rows, main=main)
-        self.message_user(request, gettext("The gallery was saved."), messages.SUCCESS)
+    # --- Bulk actions -----------------------------------------------------------
 
     @admin.action(description=_("Publish the selected articles"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         count = 0
         for article in queryset:
             try:
-                services.publish_article(article)
-            except ValidationError as error:
-                self.message_user(
-                    request,
-                    f"{article.title}: {' '.join(error.messages)}",
-                    messages.ERROR,
-                )
+                services.publish_article(article, by=acting_user(request))
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{article.title}: {text}", messages.ERROR)
             else:
                 count += 1
         self.message_user(
@@ -188,7 +392,9 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
     @admin.action(description=_("Withdraw the selected articles"))
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         for article in queryset:
-            services.withdraw_article(article, note=article.withdrawal_note)
+            services.withdraw_article(
+                article, by=acting_user(request), note=article.withdrawal_note
+            )
         count = len(queryset)
         self.message_user(
             request,

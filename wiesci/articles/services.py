@@ -116,6 +116,7 @@ def save_article(
     by: User | None = None,
     autosave: bool = False,
     quiet: bool = False,
+    revision: bool = True,
 ) -> Article:
     """Save `article`, keeping its slug unique and its former addresses working.
 
@@ -124,7 +125,8 @@ def save_article(
     answers with a redirect. Sponsored content always carries the sponsored
     label. Every save keeps a revision; the caller saves many-to-many
     relations first when it has them (see `record_revision`). `quiet` is for
-    the transitions below, which write their own audit entry.
+    the transitions below, which write their own audit entry; the admin
+    passes `revision=False` and records one once the relations are saved.
     """
     if by is not None:
         _require(
@@ -156,7 +158,8 @@ def save_article(
             article.labels.add(sponsored)
     if not (autosave or quiet):
         _audit(article, by, Action.CREATED if created else Action.EDITED)
-    record_revision(article, by=by, autosave=autosave)
+    if revision:
+        record_revision(article, by=by, autosave=autosave)
     if article.is_public and not quiet:
         _announce(article, "edited")
     return article
