@@ -203,14 +203,53 @@ def trusted(db: None) -> None:
     policy.save()
 
 
-@pytest.fixture
-def editor(db: None) -> Any:
-    """A newsroom editor who moderates comments."""
+def staff_member(username: str, role: str) -> Any:
+    """A newsroom member with one of the roles the migration creates."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+
     from wiesci.accounts.models import User
 
-    return User.objects.create_superuser(
-        "redaktorka", "redaktorka@wiesci.example.pl", "haslo-redakcji"
+    user = User.objects.create_user(
+        username,
+        f"{username}@wiesci.example.pl",
+        "haslo-redakcji",
+        is_staff=True,
+        first_name=username.capitalize(),
     )
+    if not Group.objects.filter(name=role).exists():
+        # A transactional test before this one flushed what migrations made.
+        from importlib import import_module
+
+        from django.apps import apps
+
+        roles = import_module("wiesci.accounts.migrations.0003_roles")
+        for name, permissions in roles.ROLES.items():
+            group = Group.objects.create(name=name)
+            for permission in permissions:
+                app_label, codename = permission.split(".")
+                group.permissions.add(
+                    apps.get_model("auth", "Permission").objects.get(
+                        content_type__app_label=app_label, codename=codename
+                    )
+                )
+    user.groups.add(Group.objects.get(name=role))
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    return user
+
+
+@pytest.fixture
+def editor(db: None) -> Any:
+    """A newsroom editor: publishes, schedules, withdraws, moderates."""
+    return staff_member("redaktorka", "Redaktor")
+
+
+@pytest.fixture
+def journalist(db: None) -> Any:
+    """A journalist: writes and submits their own drafts."""
+    return staff_member("reporter", "Dziennikarz")
 
 
 @pytest.fixture(autouse=True)

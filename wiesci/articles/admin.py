@@ -142,8 +142,8 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     list_select_related = ("section", "main_photo")
     search_fields = ("title", "lead")
     date_hierarchy = "published_at"
+    # Sections are few: a plain list. The rest grow, so they are searched.
     autocomplete_fields = (
-        "section",
         "tags",
         "places",
         "organisations",

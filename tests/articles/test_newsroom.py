@@ -1,0 +1,414 @@
+"""Roles, transitions, the audit log, scheduling, revisions, previews, corrections."""
+
+import subprocess
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import run_wiesci
+from wiesci.articles import access, services
+from wiesci.articles.models import Article, Correction, Label
+from wiesci.articles.signals import article_changed
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+
+
+def actions(article):
+    return list(article.audit.order_by("at", "pk").values_list("action", flat=True))
+
+
+def draft(journalist, section, **fields):
+    fields.setdefault("title", "Remont mostu na Odrze")
+    fields.setdefault("lead", "Most zamknięty do piątku.")
+    return services.save_article(Article(section=section, **fields), by=journalist)
+
+
+def test_a_journalist_cannot_publish_an_editor_can(journalist, editor, section):
+    article = draft(journalist, section)
+    with pytest.raises(PermissionDenied, match="Tylko redaktorzy mogą publikować"):
+        services.publish_article(article, by=journalist)
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+    services.publish_article(article, by=editor)
+    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+
+
+def test_each_transition_writes_the_audit_log(journalist, editor, section):
+    article = draft(journalist, section)
+    services.submit_for_review(article, by=journalist)
+    services.return_to_draft(article, by=editor, note="Dopisz źródło.")
+    services.submit_for_review(article, by=journalist)
+    later = timezone.now() + timedelta(hours=8)
+    services.publish_article(article, by=editor, at=later)
+    services.return_to_draft(article, by=editor)
+    services.publish_article(article, by=editor)
+    services.add_correction(article, by=editor, text="Poprawiono nazwisko.")
+    services.withdraw_article(article, by=editor, note="Na prośbę policji.")
+    assert actions(article) == [
+        "created",
+        "submitted",
+        "returned",
+        "submitted",
+        "scheduled",
+        "unscheduled",
+        "published",
+        "corrected",
+        "withdrawn",
+    ]
+    entries = article.audit.order_by("at", "pk")
+    assert entries[0].by == journalist
+    assert entries[2].by == editor and entries[2].note == "Dopisz źródło."
+    assert entries.last().note == "Na prośbę policji."
+
+
+def test_journalists_edit_only_their_own_drafts(journalist, editor, section):
+    from tests.conftest import staff_member
+
+    article = draft(journalist, section)
+    colleague = staff_member("kolega", "Dziennikarz")
+    assert access.can_edit(journalist, article)
+    assert not access.can_edit(colleague, article)
+    with pytest.raises(PermissionDenied):
+        services.save_article(article, by=colleague)
+    services.submit_for_review(article, by=journalist)
+    assert not access.can_edit(journalist, Article.objects.get(pk=article.pk))
+    assert access.can_edit(editor, article)
+    assert list(access.visible_in_newsroom(colleague)) == []
+
+
+def test_scheduled_story_reaches_the_home_page_at_its_time_with_no_command(
+    client, editor, section, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    at = timezone.now() + timedelta(hours=3)
+    article = services.publish_article(
+        services.save_article(
+            Article(title="Jutro o szóstej", lead="Lead", section=section)
+        ),
+        by=editor,
+        at=at,
+    )
+    assert article.status == Status.SCHEDULED
+    assert "Jutro o szóstej" not in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    time_machine.move_to(at + timedelta(seconds=1), tick=False)
+    assert "Jutro o szóstej" in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publication_side_effects_run_once_with_two_processes_racing(editor, section):
+    article = services.save_article(
+        Article(title="Raport 998", lead="L", section=section)
+    )
+    services.publish_article(
+        article, by=editor, at=timezone.now() + timedelta(seconds=1)
+    )
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() - timedelta(1)
+    )
+    calls = []
+
+    def receiver(sender, article, reason, **kwargs):
+        calls.append((article.pk, reason))
+
+    article_changed.connect(receiver)
+    barrier = threading.Barrier(2)
+
+    def scheduler():
+        barrier.wait(timeout=10)
+        services.run_due_publications()
+        connection.close()
+
+    try:
+        threads = [threading.Thread(target=scheduler) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        article_changed.disconnect(receiver)
+    assert calls == [(article.pk, "published")]
+    assert actions(article).count("due") == 1
+    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+
+
+def test_two_scheduler_processes_publish_a_due_article_once(product_env):
+    """Two `wiesci publish_scheduled` at once: one finishes the publication."""
+    assert run_wiesci("migrate", "--no-input", env=product_env).returncode == 0
+    setup = (
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from wiesci.taxonomy.models import Section;"
+        "from wiesci.articles.models import Article;"
+        "s = Section.objects.create(name='Kronika');"
+        "Article.objects.create(title='Pożar', slug='pozar', lead='L', section=s,"
+        " status='scheduled', published_at=timezone.now() - timedelta(minutes=1))"
+    )
+    assert (
+        run_wiesci("shell", "--no-imports", "-c", setup, env=product_env).returncode
+        == 0
+    )
+    from tests.conftest import WIESCI
+
+    runs = [
+        subprocess.Popen(
+            [str(WIESCI), "publish_scheduled"],
+            env=product_env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = sorted(run.communicate(timeout=60)[0].strip() for run in runs)
+    assert outputs == [
+        "Published on schedule: 0 article(s).",
+        "Published on schedule: 1 article(s).",
+    ]
+    count = (
+        "from wiesci.articles.models import AuditEntry;"
+        "print(AuditEntry.objects.filter(action='due').count())"
+    )
+    result = run_wiesci("shell", "--no-imports", "-c", count, env=product_env)
+    assert result.stdout.strip() == "1"
+
+
+def test_unpublished_articles_are_absent_from_every_public_surface(
+    client, make_article, editor, reader, trusted
+):
+    from wiesci.comments import services as comments
+    from wiesci.comments.moderation import CommentRefused
+    from wiesci.taxonomy.models import Organisation, Place, Tag
+
+    place = Place.objects.create(name="Rudnik", gmina="Rudnik")
+    tag = Tag.objects.create(name="ukryte")
+    organisation = Organisation.objects.create(name="OSP Rudnik")
+    visible = make_article(title="Widoczna wiadomość")
+    comment = comments.post_comment(visible, author=reader, body="Komentarz", token="v")
+    hidden = {
+        "draft": make_article(title="Tajny szkic", publish=False),
+        "review": make_article(title="Czeka na redakcję", publish=False),
+        "scheduled": make_article(
+            title="Jutrzejsza wiadomość", at=timezone.now() + timedelta(days=1)
+        ),
+        "withdrawn": make_article(title="Wycofana wiadomość"),
+    }
+    Article.objects.filter(pk=hidden["review"].pk).update(status=Status.IN_REVIEW)
+    services.withdraw_article(hidden["withdrawn"], by=editor)
+    for article in hidden.values():
+        article.places.add(place)
+        article.tags.add(tag)
+        article.organisations.add(organisation)
+        article.authors.create(name=f"Autor {article.pk}")
+        Correction.objects.create(article=article, text=f"Sprostowanie {article.title}")
+    surfaces = [
+        "/",
+        "/najnowsze/",
+        visible.section.get_absolute_url(),
+        place.get_absolute_url(),
+        tag.get_absolute_url(),
+        organisation.get_absolute_url(),
+        "/sprostowania/",
+        visible.get_absolute_url(),
+    ]
+    pages = "".join(client.get(url).content.decode() for url in surfaces)
+    assert "Widoczna wiadomość" in pages
+    for article in hidden.values():
+        assert article.title not in pages
+        assert client.get(article.get_absolute_url()).status_code in (404, 410)
+        assert client.get(f"/artykul/{article.pk}/").status_code == 404
+        assert (
+            client.get(reverse("articles:preview", args=[article.pk])).status_code
+            == 404
+        )
+        author = article.authors.get()
+        assert (
+            article.title not in client.get(author.get_absolute_url()).content.decode()
+        )
+        with pytest.raises(CommentRefused):
+            comments.post_comment(
+                article, author=reader, body="x", token=f"h{article.pk}"
+            )
+    client.force_login(reader)
+    assert (
+        client.get(reverse("articles:preview", args=[hidden["draft"].pk])).status_code
+        == 404
+    )
+    assert client.get(reverse("comments:report", args=[comment.pk])).status_code == 200
+
+
+def test_share_link_shows_a_draft_until_it_expires(
+    client, journalist, editor, section, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    article = draft(journalist, section, title="Wywiad z sołtysem")
+    token = services.share_article(article, by=journalist, days=3)
+    url = reverse("articles:shared_preview", args=[token])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Wywiad z sołtysem" in response.content.decode()
+    assert "Podgląd: ten artykuł nie jest publiczny" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-cache" in response["Cache-Control"]
+    forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+    assert (
+        client.get(reverse("articles:shared_preview", args=[forged])).status_code == 404
+    )
+    time_machine.move_to(timezone.now() + timedelta(days=3, minutes=1), tick=False)
+    assert client.get(url).status_code == 404
+    fresh = services.share_article(article, by=journalist, days=3)
+    services.revoke_share_links(article, by=editor)
+    assert (
+        client.get(reverse("articles:shared_preview", args=[fresh])).status_code == 404
+    )
+    assert "shared" in actions(article)
+
+
+def test_editors_preview_any_draft_as_readers_would_see_it(
+    client, journalist, editor, section
+):
+    article = draft(journalist, section, title="Szkic do podglądu")
+    client.force_login(editor)
+    response = client.get(reverse("articles:preview", args=[article.pk]))
+    assert response.status_code == 200
+    assert "<h1>Szkic do podglądu</h1>" in response.content.decode()
+
+
+def test_every_save_keeps_a_revision_and_one_can_be_restored(
+    client, journalist, editor, section
+):
+    article = draft(
+        journalist, section, title="Pierwsza wersja", body="<p>Stary akapit.</p>"
+    )
+    article.title = "Druga wersja"
+    article.body = "<p>Nowy akapit.</p>"
+    services.save_article(article, by=journalist)
+    assert article.revisions.count() == 2
+    client.force_login(editor)
+    url = reverse("admin:articles_article_revisions", args=[article.pk])
+    page = client.get(url).content.decode()
+    # HtmlDiff keeps spacing with non-breaking spaces.
+    assert "Stary&nbsp;akapit." in page and "Nowy&nbsp;akapit." in page
+    assert "diff_sub" in page and "diff_add" in page
+    first = article.revisions.last()
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, first.pk]))
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Pierwsza wersja", "<p>Stary akapit.</p>")
+    assert "restored" in actions(article)
+
+
+def test_autosave_keeps_a_draft_and_never_changes_a_public_article(
+    client, journalist, editor, section, make_article
+):
+    article = draft(journalist, section, title="Autozapis")
+    client.force_login(journalist)
+    url = reverse("admin:articles_article_autosave", args=[article.pk])
+    answer = client.post(
+        url, {"title": "Autozapis", "lead": "L", "body": "<p>Piszę…</p>"}
+    )
+    assert answer.status_code == 200 and "saved" in answer.json()
+    assert Article.objects.get(pk=article.pk).body == "<p>Piszę…</p>"
+    public = make_article(title="Na żywo", body="<p>Opublikowany tekst.</p>")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:articles_article_autosave", args=[public.pk]),
+        {"title": "Na żywo", "lead": "L", "body": "<p>Nieskończona poprawka</p>"},
+    )
+    assert Article.objects.get(pk=public.pk).body == "<p>Opublikowany tekst.</p>"
+    assert public.revisions.first().data["body"] == "<p>Nieskończona poprawka</p>"
+    assert public.revisions.first().is_autosave
+
+
+def test_corrections_show_under_the_title_and_on_their_page(
+    client, make_article, editor
+):
+    article = make_article(title="Sesja rady")
+    services.add_correction(
+        article, by=editor, text="Sesja odbędzie się o 17:00, nie o 16:00."
+    )
+    services.add_correction(
+        article, by=editor, text="Rada przyjęła budżet.", kind=Correction.Kind.UPDATE
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Sprostowanie</strong>" in page
+    assert "Sesja odbędzie się o 17:00, nie o 16:00." in page
+    assert Article.objects.get(pk=article.pk).updated_at is not None
+    listing = client.get("/sprostowania/").content.decode()
+    assert "Rada przyjęła budżet." in listing and "Sesja rady" in listing
+
+
+def test_sponsored_content_always_carries_its_label(make_article, editor):
+    sponsored = Label.objects.create(name="ARTYKUŁ SPONSOROWANY", is_sponsored=True)
+    article = make_article(title="Nowy salon meblowy", is_sponsored=True)
+    assert sponsored in article.labels.all()
+    article.labels.clear()
+    services.save_article(article, by=editor)
+    assert sponsored in article.labels.all()
+
+
+def test_pinned_story_stays_on_top_of_the_latest_news(client, make_article):
+    pinned = make_article(
+        title="Przypięta: objazdy", pinned_until=timezone.now() + timedelta(hours=5)
+    )
+    for i in range(3):
+        make_article(title=f"Nowsza {i}")
+    latest = list(client.get("/").context["latest"])
+    assert latest[0] == pinned
+
+
+def test_journalist_cannot_change_publication_fields_in_the_admin(
+    client, journalist, section
+):
+    article = draft(journalist, section, title="Mój szkic")
+    client.force_login(journalist)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    html = page.content.decode()
+    assert 'name="is_featured"' not in html
+    assert 'name="published_at_0"' not in html
+    assert 'value="publish"' not in html
+    assert 'value="submit"' in html
+
+
+def test_workflow_buttons_publish_and_report_missing_alt_text(
+    client, editor, section, make_photo
+):
+    article = draft(editor, section, title="Z galerią")
+    services.add_to_gallery(article, [make_photo(alt_text="")])
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and not isinstance(v, list)
+    }
+    data.update(
+        {
+            "title": "Z galerią",
+            "lead": "Lead",
+            "section": section.pk,
+            "_transition": "publish",
+            "correction_kind": "correction",
+        }
+    )
+    for name in ("corrections-TOTAL_FORMS", "audit-TOTAL_FORMS"):
+        data[name] = "0"
+    for name in ("corrections-INITIAL_FORMS", "audit-INITIAL_FORMS"):
+        data[name] = "0"
+    response = client.post(url, data, follow=True)
+    assert "nie ma tekstu alternatywnego" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_roles_exist_with_the_right_powers():
+    from django.contrib.auth.models import Group
+
+    editor = Group.objects.get(name="Redaktor")
+    journalist = Group.objects.get(name="Dziennikarz")
+    assert editor.permissions.filter(codename="publish_article").exists()
+    assert not journalist.permissions.filter(codename="publish_article").exists()
+    assert Group.objects.filter(name="Administrator").exists()
