@@ -115,3 +115,37 @@ def test_scheduled_article_is_public_from_its_time_without_any_job(
     assert not Article.objects.published().filter(pk=article.pk).exists()
     time_machine.move_to(later + timedelta(seconds=1))
     assert Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_body_may_show_only_the_portals_own_photos(make_article):
+    article = make_article(
+        body='<figure><img src="/media/zdjecia/2026/11/article_1-x.webp" alt="Rynek">'
+        "<figcaption>Rynek</figcaption></figure>"
+        '<img src="https://tracker.example.com/pixel.gif" alt="">'
+        '<img src="/media/zdjecia/../../etc/passwd">'
+    )
+    article.refresh_from_db()
+    assert (
+        '<img src="/media/zdjecia/2026/11/article_1-x.webp" alt="Rynek">'
+        in article.body
+    )
+    assert "tracker.example.com" not in article.body
+    assert "passwd" not in article.body
+
+
+def test_gallery_photo_placed_in_the_text_becomes_a_responsive_picture(
+    client, make_article, make_photo
+):
+    from django.core.files.storage import default_storage
+
+    article = make_article()
+    photo = make_photo(alt_text="Ratusz nocą")
+    services.add_to_gallery(article, [photo])
+    url = default_storage.url(photo.renditions["article"]["files"]["jpeg"])
+    article.body = f'<p>Tekst.</p><figure><img src="{url}" alt="Ratusz"></figure>'
+    services.save_article(article)
+    page = client.get(article.get_absolute_url()).content.decode()
+    body = page.split('class="article__body">')[1].split("</div>")[0]
+    assert "<picture" in body
+    assert 'type="image/webp"' in body
+    assert 'alt="Ratusz nocą"' in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -40,21 +41,34 @@ BODY_TAGS = {
     "figure",
     "figcaption",
 }
-BODY_ATTRIBUTES = {"a": {"href", "title"}}
+BODY_TAGS.add("img")
+IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
+BODY_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt"}}
 
 
 def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _only_our_photos(element: str, attribute: str, value: str) -> str | None:
+    """Images in a body may show only the portal's own photo renditions."""
+    if element == "img" and attribute == "src":
+        ours = f"{settings.MEDIA_URL}zdjecia/"
+        return value if value.startswith(ours) and ".." not in value else None
+    return value
+
+
 def sanitise_body(html: str) -> str:
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=BODY_TAGS,
         attributes=BODY_ATTRIBUTES,
+        attribute_filter=_only_our_photos,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener",
-    ).strip()
+    )
+    # An image whose address was refused has nothing left to show.
+    return IMAGE_WITHOUT_SOURCE.sub("", clean).strip()
 
 
 class Author(TimeStampedModel):
