@@ -18,6 +18,7 @@ from bench import common
 # Name in the doc's markers -> module. Run in this order by default.
 SECTIONS = {
     "photos": "bench.photos",
+    "comments": "bench.comments",
 }
 
 

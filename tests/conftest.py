@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.conf import settings
@@ -259,3 +260,61 @@ def _fresh_cache() -> Iterator[None]:
 
     yield
     cache.clear()
+
+
+# --- The WSGI stack with the page cache -----------------------------------
+
+
+class Answer:
+    def __init__(
+        self, status: str, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        self.status = int(status.split()[0])
+        self.headers = {k.lower(): v for k, v in headers}
+        self.header_list = headers
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+@pytest.fixture
+def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
+    """The product's WSGI stack: the page cache in front of Django."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from wiesci.core import pagecache
+
+    settings.DATA_DIR = tmp_path
+    pagecache.reset_store()
+    # As Django's test client does: the test's transaction must stay open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    app = pagecache.PageCache(WSGIHandler())
+
+    def get(path: str, **headers: str) -> Answer:
+        path, _, query = path.partition("?")
+        environ: dict[str, Any] = {
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "HTTP_HOST": "127.0.0.1",
+            "REQUEST_METHOD": headers.pop("method", "GET"),
+            "wsgi.input": io.BytesIO(),
+        }
+        environ.update({"HTTP_" + k.upper(): v for k, v in headers.items()})
+        setup_testing_defaults(environ)
+        seen: dict[str, Any] = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            seen["status"], seen["headers"] = status, response_headers
+
+        body = b"".join(app(environ, start_response))
+        return Answer(seen["status"], seen["headers"], body)
+
+    yield get
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    pagecache.reset_store()

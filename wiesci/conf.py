@@ -75,6 +75,23 @@ SETTINGS = [
     Setting(
         "COMMENT_DAY_ONE_CAP", 20, "Comments an account may post in its first 24 hours."
     ),
+    Setting(
+        "PAGE_CACHE_SECONDS",
+        600,
+        "How long the full-page cache keeps an anonymous page at most; content "
+        "changes purge it sooner.",
+    ),
+    Setting(
+        "PAGE_PROXY_SECONDS", 60, "s-maxage: how long nginx or a CDN may keep a page."
+    ),
+    Setting("PAGE_BROWSER_SECONDS", 60, "max-age: how long a browser may keep a page."),
+    Setting(
+        "PAGE_STALE_SECONDS",
+        600,
+        "stale-while-revalidate: how long a proxy may serve a page while it fetches "
+        "a fresh one.",
+    ),
+    Setting("MOST_READ", 5, "Stories in the most-read box."),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

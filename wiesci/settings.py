@@ -151,6 +151,8 @@ else:
     DATABASES = {"default": sqlite_config(DATA_DIR / "wiesci.sqlite3")}
 
 CACHE_URL = env.text("WIESCI_CACHE_URL", "")
+# nginx or a CDN in front that accepts HTTP PURGE requests when content changes.
+PURGE_URL = env.text("WIESCI_PURGE_URL", "")
 CACHES = {"default": cache_config(CACHE_URL, default_dir=DATA_DIR / "cache")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -4,6 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from wiesci.core.pagecache import PageCache
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiesci.settings")
 
-application = get_wsgi_application()
+# Anonymous pages come from the shared page cache before Django is involved.
+application = PageCache(get_wsgi_application())

@@ -8,7 +8,25 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self) -> None:
+        from django.contrib.flatpages.models import FlatPage
+        from django.db.models.signals import post_delete, post_save
+
+        from wiesci.articles import caching, readership
+        from wiesci.articles.models import Author, Label
         from wiesci.articles.services import run_due_publications
-        from wiesci.core import periodic
+        from wiesci.articles.signals import article_changed
+        from wiesci.core import pagecache, periodic
+        from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
         periodic.register(run_due_publications)
+        pagecache.register_expiry(caching.next_publication)
+        pagecache.register_expiry(caching.next_breaking_news_end)
+        pagecache.register_hit_counter(readership.count)
+        article_changed.connect(caching.on_article_changed, dispatch_uid="pagecache")
+        for model in (Section, Tag, Place, Organisation, Author, Label, FlatPage):
+            post_save.connect(
+                caching.on_filing_changed, sender=model, dispatch_uid=f"pc-{model}"
+            )
+            post_delete.connect(
+                caching.on_filing_changed, sender=model, dispatch_uid=f"pd-{model}"
+            )

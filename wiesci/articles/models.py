@@ -513,6 +513,31 @@ class Correction(models.Model):
         return self.text[:60]
 
 
+class ArticleView(models.Model):
+    """How many times an article was read in one hour: no reader, no address, a sum."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="views",
+    )
+    hour = models.DateTimeField(_("hour"), db_index=True)
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("reads in an hour")
+        verbose_name_plural = _("reads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "hour"], name="articles_views_per_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.hour:%Y-%m-%d %H}: {self.views}"
+
+
 class ArticleSlug(models.Model):
     """A former slug of an article; its address answers with a 301."""
 

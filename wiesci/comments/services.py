@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from wiesci import conf
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article
+from wiesci.articles.signals import article_changed
 from wiesci.comments import moderation
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
 from wiesci.comments.moderation import CommentRefused
@@ -28,7 +29,15 @@ logger = logging.getLogger(__name__)
 
 
 def recount(article_id: int) -> None:
-    """Set the article's comment count from the rows: derived, so never adrift."""
+    """Set the article's comment count from the rows: derived, so never adrift.
+
+    Called whenever what readers see under an article may have changed, so it
+    also tells the page cache, after commit.
+    """
+    # Wait for any other transaction recounting this article to commit; the
+    # count below is then a new statement whose snapshot includes its comment.
+    # Nothing to wait for on SQLite, whose writers already run one at a time.
+    list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
     approved = (
         Comment.objects.filter(
             article_id=OuterRef("pk"), status=Comment.Status.APPROVED
@@ -41,6 +50,13 @@ def recount(article_id: int) -> None:
     Article.objects.filter(pk=article_id).update(
         comment_count=Coalesce(Subquery(approved), 0)
     )
+
+    def announce() -> None:
+        article = Article.objects.filter(pk=article_id).first()
+        if article is not None:
+            article_changed.send(sender=Comment, article=article, reason="comments")
+
+    transaction.on_commit(announce)
 
 
 @transaction.atomic
@@ -59,6 +75,9 @@ def post_comment(
     """
     policy = ModerationSettings.current()
     moderation.check_author(author)
+    # One reader's posts one at a time (PostgreSQL; SQLite already is): a resent
+    # form then finds its comment, and two forms cannot both pass the pace check.
+    list(User.objects.select_for_update().filter(pk=author.pk).values_list("pk"))
     existing = Comment.objects.filter(author=author, token=token).first()
     if existing is not None:
         return existing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import template
 from django.core.files.storage import default_storage
@@ -41,3 +42,17 @@ def body_html(article: Article) -> SafeString:
 
     # The body was sanitised on save: only our own photo addresses remain.
     return mark_safe(IMG.sub(place, article.body))  # noqa: S308
+
+
+@register.inclusion_tag("articles/_most_read.html")
+def most_read_box(section: Any = None) -> dict[str, Any]:
+    """The most-read box: the last 24 hours and the last 7 days."""
+    from wiesci import conf
+    from wiesci.articles.readership import most_read
+
+    limit = conf.MOST_READ
+    return {
+        "section": section,
+        "day": most_read(hours=24, section=section, limit=limit),
+        "week": most_read(hours=24 * 7, section=section, limit=limit),
+    }

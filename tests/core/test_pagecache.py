@@ -1,0 +1,166 @@
+"""The full-page cache, driven through the WSGI application as a server would."""
+
+import gzip
+from datetime import timedelta
+
+import brotli
+import pytest
+from django.utils import timezone
+
+from wiesci.articles import services
+from wiesci.comments import services as comments
+from wiesci.core import pagecache
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_pages_are_stored_once_and_served_without_cookies(
+    server, make_article
+):
+    article = make_article(title="Powódź: stan alarmowy")
+    first = server(article.get_absolute_url())
+    second = server(article.get_absolute_url())
+    assert (first.headers["x-cache"], second.headers["x-cache"]) == ("MISS", "HIT")
+    assert first.body == second.body
+    assert "Powódź: stan alarmowy" in second.text
+    for answer in (first, second):
+        assert "set-cookie" not in answer.headers
+        assert "cookie" not in answer.headers.get("vary", "").lower()
+        control = answer.headers["cache-control"]
+        assert control.startswith("public")
+        assert "s-maxage=" in control and "stale-while-revalidate=" in control
+        assert answer.headers["etag"] and answer.headers["last-modified"]
+
+
+def test_conditional_requests_get_304(server, make_article):
+    url = make_article().get_absolute_url()
+    fresh = server(url)
+    again = server(url, if_none_match=fresh.headers["etag"])
+    assert again.status == 304 and again.body == b""
+    assert server(url, if_modified_since=fresh.headers["last-modified"]).status == 304
+    assert server(url, if_none_match='W/"inny"').status == 200
+
+
+def test_gzip_and_brotli_are_stored_once_and_chosen_by_accept_encoding(
+    server, make_article
+):
+    url = make_article().get_absolute_url()
+    plain = server(url).body
+    packed = server(url, accept_encoding="gzip, deflate")
+    assert packed.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(packed.body) == plain
+    squeezed = server(url, accept_encoding="gzip, deflate, br")
+    assert squeezed.headers["content-encoding"] == "br"
+    assert brotli.decompress(squeezed.body) == plain
+    assert len(squeezed.body) < len(plain) / 2
+
+
+def test_a_logged_in_readers_page_is_never_stored_or_shared(
+    server, client, make_article, reader
+):
+    url = make_article().get_absolute_url()
+    client.force_login(reader)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    personal = server(url, cookie=cookie)
+    assert "x-cache" not in personal.headers
+    assert personal.headers["cache-control"] == "private, no-cache"
+    assert "Sąsiad z Ocic" in personal.text
+    anonymous = server(url)
+    assert "Sąsiad z Ocic" not in anonymous.text
+    assert "Aby dodać komentarz musisz być zalogowany" in anonymous.text
+
+
+def test_tracking_parameters_share_one_entry_but_pages_do_not(
+    server, make_article, section
+):
+    for i in range(25):
+        make_article(title=f"Wiadomość {i}")
+    server("/")
+    assert server("/?fbclid=IwAR0abc&utm_source=facebook").headers["x-cache"] == "HIT"
+    url = section.get_absolute_url()
+    server(url)
+    assert server(url + "?strona=2").headers["x-cache"] == "MISS"
+
+
+def test_publishing_editing_and_withdrawing_show_on_the_next_request(
+    server, make_article, editor, django_capture_on_commit_callbacks
+):
+    article = make_article(title="Stary tytuł")
+    server("/"), server(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = make_article(title="Świeża wiadomość")
+    assert "Świeża wiadomość" in server("/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Nowy tytuł"
+        services.save_article(article, by=editor)
+    assert "Nowy tytuł" in server(article.get_absolute_url()).text
+    assert "Nowy tytuł" in server("/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_article(fresh, by=editor)
+    assert server(fresh.get_absolute_url()).status == 410
+    assert "Świeża wiadomość" not in server("/").text
+
+
+def test_a_scheduled_story_is_on_the_home_page_when_its_time_comes(
+    server, make_article, editor, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    at = timezone.now() + timedelta(minutes=5)
+    make_article(title="O szóstej rano", at=at)
+    assert "O szóstej rano" not in server("/").text
+    assert server("/").headers["x-cache"] == "HIT"
+    time_machine.move_to(at + timedelta(seconds=1), tick=False)
+    # No job has run: the stored home page expired at the story's time.
+    assert "O szóstej rano" in server("/").text
+
+
+def test_approved_and_removed_comments_show_on_the_next_request(
+    server, make_article, reader, editor, django_capture_on_commit_callbacks
+):
+    from wiesci.comments.models import RemovalReason
+
+    article = make_article(title="Sesja rady")
+    url = article.get_absolute_url()
+    server(url), server("/")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comments.post_comment(
+            article, author=reader, body="Mój głos", token="a"
+        )
+    assert "Mój głos" not in server(url).text  # waiting for approval
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.approve_comment(comment, by=editor)
+    page = server(url).text
+    assert "Mój głos" in page and "Komentarze (1)" in page
+    assert "1 komentarz<" in server("/").text
+    reason = RemovalReason.objects.create(name="Test", explanation="Test")
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.remove_comment(comment, by=editor, reason=reason)
+    page = server(url).text
+    assert "Mój głos" not in page and "Komentarze (0)" in page
+
+
+def test_admin_and_forms_are_never_stored(server):
+    assert "x-cache" not in server("/admin/").headers
+    assert "x-cache" not in server("/konto/login/").headers
+
+
+def test_redis_store_serves_and_purges_the_same_way(
+    server, settings, redis_url, make_article, django_capture_on_commit_callbacks
+):
+    settings.CACHE_URL = redis_url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+        }
+    }
+    pagecache.reset_store()
+    article = make_article(title="W Redisie")
+    assert server(article.get_absolute_url()).headers["x-cache"] == "MISS"
+    hit = server(article.get_absolute_url(), accept_encoding="br")
+    assert hit.headers["x-cache"] == "HIT"
+    assert "W Redisie" in brotli.decompress(hit.body).decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Druga w Redisie")
+    assert server(article.get_absolute_url()).headers["x-cache"] == "MISS"
+    assert isinstance(pagecache.store(), pagecache.RedisStore)
