@@ -30,10 +30,12 @@ def test_editor_writes_a_story_with_a_photo_schedules_it_and_it_goes_out(
     )
 
     page.get_by_role("link", name=re.compile("Zarządzaj galerią")).click()
+    # The drop zone's script must be listening before a file is chosen.
+    page.wait_for_load_state("load")
     photo = tmp_path / "rondo.jpg"
     photo.write_bytes(image_bytes((1200, 800)))
     page.locator('input[type="file"]').set_input_files(str(photo))
-    expect(page.locator(".messagelist")).to_contain_text("zdjęcie")
+    expect(page.locator(".messagelist")).to_contain_text("zdjęcie", timeout=15000)
     page.locator("#id_form-0-alt_text").fill("Samochody na nowym rondzie")
     page.get_by_role("button", name="Zapisz galerię").click()
     expect(page.locator(".messagelist")).to_contain_text("Galeria została zapisana.")

@@ -30,17 +30,12 @@ class ArticleWithdrawn(Exception):
 
 
 def page_queryset() -> QuerySet[Article]:
-    """An article with everything its page shows, in a fixed number of queries."""
-    return Article.objects.select_related("section", "main_photo").prefetch_related(
-        "tags",
-        "places",
-        "organisations",
-        "labels",
-        "authors__photo",
-        "gallery_items__photo",
-        "videos__poster",
-        "corrections",
-    )
+    """An article with what its page needs on every render, in one query.
+
+    The rest (markers, gallery, videos, places, tags…) is read only when the
+    page's cached fragments have to be rendered again, one query per relation.
+    """
+    return Article.objects.select_related("section", "main_photo")
 
 
 def _with_page_relations(pk: int) -> Article:

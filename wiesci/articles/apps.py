@@ -16,6 +16,7 @@ class ArticlesConfig(AppConfig):
         from wiesci.articles.services import run_due_publications
         from wiesci.articles.signals import article_changed
         from wiesci.core import pagecache, periodic
+        from wiesci.photos.signals import renditions_made
         from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
         periodic.register(run_due_publications)
@@ -23,6 +24,9 @@ class ArticlesConfig(AppConfig):
         pagecache.register_expiry(caching.next_breaking_news_end)
         pagecache.register_hit_counter(readership.count)
         article_changed.connect(caching.on_article_changed, dispatch_uid="pagecache")
+        renditions_made.connect(
+            caching.on_filing_changed, dispatch_uid="pagecache-photos"
+        )
         for model in (Section, Tag, Place, Organisation, Author, Label, FlatPage):
             post_save.connect(
                 caching.on_filing_changed, sender=model, dispatch_uid=f"pc-{model}"

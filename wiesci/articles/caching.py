@@ -47,7 +47,8 @@ def on_article_changed(
 
 
 def on_filing_changed(sender: Any, **kwargs: Any) -> None:
-    """Sections, places, labels, bylines appear in menus and lists: purge everything."""
+    """Sections, places, labels, bylines and new photo sizes show in menus and lists
+    across the portal: purge everything."""
     pagecache.purge_all()
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -304,6 +305,13 @@ class Article(TimeStampedModel):
     comment_count = models.PositiveIntegerField(
         _("approved comments"), default=0, editable=False
     )
+    comments_changed_at = models.DateTimeField(
+        _("comments last changed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Keys the cached comment thread: any change under the article moves it.",
+    )
     withdrawal_note = models.TextField(
         _("withdrawal note"),
         blank=True,
@@ -363,14 +371,14 @@ class Article(TimeStampedModel):
         """ "FOTO", "WIDEO", "FOTO i WIDEO", with the part number: derived, never typed.
 
         Lists annotate `has_gallery` and `has_video` (see `for_lists`); a single
-        article falls back to its prefetched or queried relations.
+        article asks the database once and remembers.
         """
-        has_gallery = getattr(self, "has_gallery", None)
+        has_gallery = self.__dict__.get("has_gallery")
         if has_gallery is None:
-            has_gallery = bool(self.gallery_items.all())
-        has_video = getattr(self, "has_video", None)
+            has_gallery = self.has_gallery = self.gallery_items.exists()
+        has_video = self.__dict__.get("has_video")
         if has_video is None:
-            has_video = bool(self.videos.all())
+            has_video = self.has_video = self.videos.exists()
         media = " i ".join(
             word
             for word, present in (("FOTO", has_gallery), ("WIDEO", has_video))
@@ -392,6 +400,14 @@ class Article(TimeStampedModel):
         if self.media_marker:
             parts.append(f"[{self.media_marker}]")
         return " ".join(parts)
+
+    @cached_property
+    def gallery_photos(self) -> list[Photo]:
+        return [item.photo for item in self.gallery_items.select_related("photo")]
+
+    @cached_property
+    def video_list(self) -> list[Video]:
+        return list(self.videos.select_related("poster"))
 
     @property
     def word_count(self) -> int:

@@ -16,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 
 from wiesci import conf
@@ -121,13 +122,11 @@ def render_article(
     status: int = 200,
 ) -> HttpResponse:
     """The article page; apps above (comments) add to its context through `extra`."""
-    others = listing().exclude(pk=article.pk)[: conf.OTHER_STORIES]
-    context = {
-        "article": article,
-        "gallery": [item.photo for item in article.gallery_items.all()],
-        "others": others,
-        **(extra or {}),
-    }
+    # Read only when the cached "other news" fragment must be made again.
+    others = SimpleLazyObject(
+        lambda: list(listing().exclude(pk=article.pk)[: conf.OTHER_STORIES])
+    )
+    context = {"article": article, "others": others, **(extra or {})}
     return render(request, ARTICLE_TEMPLATES, context, status=status)
 
 

@@ -48,7 +48,8 @@ def recount(article_id: int) -> None:
         .values("n")
     )
     Article.objects.filter(pk=article_id).update(
-        comment_count=Coalesce(Subquery(approved), 0)
+        comment_count=Coalesce(Subquery(approved), 0),
+        comments_changed_at=timezone.now(),
     )
 
     def announce() -> None:
@@ -129,6 +130,7 @@ def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
     comment.body = body.strip()
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", "modified_at"])
+    recount(comment.article_id)
     return comment
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from wiesci.photos import processing
 from wiesci.photos.models import Photo, Video
+from wiesci.photos.signals import renditions_made
 from wiesci.photos.video import CleanVideo
 
 
@@ -90,6 +91,7 @@ def _record(photo: Photo, renditions: dict[str, Any]) -> None:
     Photo.objects.filter(pk=photo.pk).update(renditions=renditions)
     for path in stale:
         default_storage.delete(path)
+    transaction.on_commit(lambda: renditions_made.send(sender=Photo, photo=photo))
 
 
 def make_renditions(photo: Photo) -> Photo:
