@@ -310,7 +310,7 @@ class Article(TimeStampedModel):
         null=True,
         blank=True,
         editable=False,
-        help_text="Keys the cached comment thread: any change under the article moves it.",
+        help_text="Keys the cached comment thread; any comment change moves it.",
     )
     withdrawal_note = models.TextField(
         _("withdrawal note"),
@@ -375,10 +375,10 @@ class Article(TimeStampedModel):
         """
         has_gallery = self.__dict__.get("has_gallery")
         if has_gallery is None:
-            has_gallery = self.has_gallery = self.gallery_items.exists()
+            has_gallery = self.__dict__["has_gallery"] = self.gallery_items.exists()
         has_video = self.__dict__.get("has_video")
         if has_video is None:
-            has_video = self.has_video = self.videos.exists()
+            has_video = self.__dict__["has_video"] = self.videos.exists()
         media = " i ".join(
             word
             for word, present in (("FOTO", has_gallery), ("WIDEO", has_video))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import brotli  # type: ignore[import-untyped]
+import brotli
 
 logger = logging.getLogger(__name__)
 
