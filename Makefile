@@ -8,12 +8,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
+NODE_STAMP := node_modules/.installed-stamp
+
 .PHONY: demo test test-sqlite test-postgresql lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
+
+# axe-core, the Nu HTML Checker and Lighthouse, pinned by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/wiesci demo
@@ -28,19 +35,19 @@ lint: $(STAMP)
 	$(BIN)/mypy wiesci tests bench
 	$(BIN)/python -m wiesci makemigrations --check --dry-run --settings=tests.settings
 
-test-sqlite: $(STAMP) system-deps
+test-sqlite: system-deps $(STAMP) $(NODE_STAMP)
 	@echo "=== Test suite on SQLite ==="
 	$(PYTEST)
 
-test-postgresql: $(STAMP) system-deps
+test-postgresql: system-deps $(STAMP) $(NODE_STAMP)
 	@echo "=== Test suite on PostgreSQL (throwaway cluster) ==="
 	WIESCI_TEST_DATABASE=postgresql $(PYTEST)
 
 test: lint test-sqlite test-postgresql
 
-bench: $(STAMP) system-deps
+bench: system-deps $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info node_modules

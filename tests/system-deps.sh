@@ -1,12 +1,15 @@
 #!/bin/sh
 # Install the Debian packages the test suite drives when they are missing:
-# Chromium for the browser tests and PostgreSQL for the second run.
+# Chromium for the browser tests, PostgreSQL for the second run, Redis for the
+# shared-cache tests, Java for the Nu HTML Checker, npm for the checkers.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
     || missing="$missing postgresql"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 echo "Installing Debian packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

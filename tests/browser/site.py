@@ -1,0 +1,274 @@
+"""Every page type readers, reader accounts and the newsroom reach, found from the URLs.
+
+`page_urls()` builds a small portal and returns an address for every named
+URL pattern outside the admin, so that the checks run on each page type; a
+new pattern either gets an address here or a reason in SKIPPED, or
+`test_every_page_type_is_known` fails.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.conftest import image_bytes, staff_member
+
+# Patterns that render no page of their own, with the reason.
+SKIPPED = {
+    "comments:post": "takes a POST and redirects to the article",
+    "google_login": "hands over to Google (off until configured)",
+    "google_callback": "Google's return address",
+    "google_login_by_token": "a token endpoint for apps",
+    "facebook_login": "hands over to Facebook (off until configured)",
+    "facebook_callback": "Facebook's return address",
+    "facebook_login_by_token": "a token endpoint for apps",
+    "socialaccount_signup": "needs a half-finished social log-in in the session",
+    "account_confirm_login_code": "log-in by code is off",
+    "account_set_password": "redirects: every account has a password",
+}
+
+# Which visitor opens each page: anonymous, a reader, or an editor.
+READER_PAGES = {
+    "account_email",
+    "account_change_password",
+    "account_logout",
+    "account_reauthenticate",
+    "socialaccount_connections",
+    "accounts:delete",
+    "comments:edit",
+    "comments:delete",
+    "comments:report",
+}
+EDITOR_PAGES = {"articles:preview"}
+
+
+@dataclass
+class Page:
+    name: str
+    url: str
+    visitor: str  # "anonymous", "reader" or "editor"
+
+
+def url_names() -> set[str]:
+    """Every named pattern outside the admin."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def build_portal() -> dict[str, Any]:
+    """A small portal with one of everything; returns the objects pages need."""
+    from allauth.account.models import EmailAddress
+
+    from wiesci.accounts.models import User
+    from wiesci.articles import services
+    from wiesci.articles.models import Article, Author, Label
+    from wiesci.comments import services as comments
+    from wiesci.comments.models import ModerationSettings
+    from wiesci.photos.services import create_photo, create_video
+    from wiesci.taxonomy.models import Organisation, Place, Section, Tag
+
+    section = Section.objects.create(
+        name="Kultura", slug="kultura", description="Kultura w powiecie."
+    )
+    place = Place.objects.create(name="Racibórz", gmina="Racibórz", kind="town")
+    library = Organisation.objects.create(
+        name="Biblioteka", kind="library", place=place
+    )
+    museum = Organisation.objects.create(name="Muzeum", kind="museum", place=place)
+    library.partners.add(museum)
+    tag = Tag.objects.create(name="biblioteki")
+    label = Label.objects.create(name="ZAPOWIEDŹ")
+    portrait = create_photo(
+        io.BytesIO(image_bytes((400, 400))), alt_text="Anna Kowalczyk", renditions="now"
+    )
+    author = Author.objects.create(
+        name="Anna Kowalczyk", bio="Pisze o kulturze.", photo=portrait
+    )
+    editor = staff_member("redaktorka", "Redaktor")
+    reader = User.objects.create_user(
+        "sasiad", "sasiad@example.pl", "Odra-1997-powodz", display_name="Sąsiad z Ocic"
+    )
+    EmailAddress.objects.create(
+        user=reader, email=reader.email, verified=True, primary=True
+    )
+    other_reader = User.objects.create_user(
+        "druga", "druga@example.pl", "Odra-1997-powodz", display_name="Druga Sąsiadka"
+    )
+    EmailAddress.objects.create(
+        user=other_reader, email=other_reader.email, verified=True, primary=True
+    )
+    policy = ModerationSettings.current()
+    policy.premoderate_first = 0
+    policy.save()
+
+    def story(title: str, **fields: Any) -> Article:
+        article = services.save_article(
+            Article(
+                title=title,
+                lead=f"{title}: krótki lead.",
+                section=section,
+                body="<p>Pierwszy akapit.</p><h2>Śródtytuł</h2><p>Drugi akapit.</p>",
+                **fields,
+            )
+        )
+        return article
+
+    articles = [story(f"Wiadomość z powiatu {i}") for i in range(4)]
+    for i, article in enumerate(articles):
+        services.publish_article(article, at=timezone.now() - timedelta(hours=i + 2))
+    main = story("Biblioteka stawia na partnerów")
+    main.tags.add(tag)
+    main.places.add(place)
+    main.organisations.add(library, museum)
+    main.authors.add(author)
+    main.labels.add(label)
+    photos = [
+        create_photo(
+            io.BytesIO(image_bytes((900, 600), color=color)),
+            alt_text=f"Zdjęcie {i}",
+            caption=f"Podpis {i}",
+            credit="Fot. Redakcja",
+            renditions="now",
+        )
+        for i, color in enumerate(["steelblue", "darkgreen"])
+    ]
+    services.add_to_gallery(main, photos)
+    poster = create_photo(
+        io.BytesIO(image_bytes((960, 540))), alt_text="Kadr z filmu", renditions="now"
+    )
+    main.videos.add(
+        create_video(
+            title="Film ze spotkania",
+            url="https://www.youtube.com/watch?v=AbCdEfGhIjK",
+            poster=poster,
+        )
+    )
+    services.publish_article(main, at=timezone.now() - timedelta(hours=1))
+    services.add_correction(main, by=None, text="Poprawiliśmy nazwę programu.")
+    first = comments.post_comment(
+        main, author=reader, body="Świetna inicjatywa!", token="a"
+    )
+    comments.post_comment(
+        main, author=other_reader, body="Zgadzam się.", token="b", parent=first
+    )
+    draft = story("Szkic na jutro")
+    token = services.share_article(draft, by=editor)
+    return {
+        "section": section,
+        "place": place,
+        "organisation": library,
+        "tag": tag,
+        "author": author,
+        "article": main,
+        "draft": draft,
+        "share_token": token,
+        "comment": first,
+        "reader": reader,
+        "editor": editor,
+    }
+
+
+def page_urls(portal: dict[str, Any]) -> list[Page]:
+    article, comment = portal["article"], portal["comment"]
+    addresses = {
+        "articles:home": reverse("articles:home"),
+        "articles:latest": reverse("articles:latest"),
+        "articles:detail": article.get_absolute_url(),
+        "articles:section": portal["section"].get_absolute_url(),
+        "articles:tag": portal["tag"].get_absolute_url(),
+        "articles:place": portal["place"].get_absolute_url(),
+        "articles:organisation": portal["organisation"].get_absolute_url(),
+        "articles:author": portal["author"].get_absolute_url(),
+        "articles:corrections": reverse("articles:corrections"),
+        "articles:preview": reverse("articles:preview", args=[portal["draft"].pk]),
+        "articles:shared_preview": reverse(
+            "articles:shared_preview", args=[portal["share_token"]]
+        ),
+        "comments:edit": reverse("comments:edit", args=[comment.pk]),
+        "comments:delete": reverse("comments:delete", args=[comment.pk]),
+        "comments:report": reverse("comments:report", args=[comment.pk]),
+        "accounts:delete": reverse("accounts:delete"),
+        "account_login": reverse("account_login"),
+        "account_logout": reverse("account_logout"),
+        "account_inactive": reverse("account_inactive"),
+        "account_signup": reverse("account_signup"),
+        "account_reauthenticate": reverse("account_reauthenticate"),
+        "account_email": reverse("account_email"),
+        "account_email_verification_sent": reverse("account_email_verification_sent"),
+        "account_change_password": reverse("account_change_password"),
+        "account_reset_password": reverse("account_reset_password"),
+        "account_confirm_email": reverse(
+            "account_confirm_email", args=["nieznany-klucz"]
+        ),
+        "account_reset_password_from_key_done": reverse(
+            "account_reset_password_from_key_done"
+        ),
+        "account_reset_password_from_key": reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": "1", "key": "zly-klucz"},
+        ),
+        "account_reset_password_done": reverse("account_reset_password_done"),
+        "socialaccount_login_cancelled": reverse("socialaccount_login_cancelled"),
+        "socialaccount_login_error": reverse("socialaccount_login_error"),
+        "socialaccount_connections": reverse("socialaccount_connections"),
+    }
+    pages = []
+    for name, url in addresses.items():
+        visitor = (
+            "reader"
+            if name in READER_PAGES
+            else "editor"
+            if name in EDITOR_PAGES
+            else "anonymous"
+        )
+        pages.append(Page(name, url, visitor))
+    # Page types that are not URL patterns of their own.
+    pages.append(
+        Page(
+            "article as a logged-in reader (comment form)",
+            article.get_absolute_url(),
+            "reader",
+        )
+    )
+    pages.append(Page("404", "/nie-ma-takiej-strony/", "anonymous"))
+    return pages
+
+
+def fake_portal() -> dict[str, Any]:
+    """Stand-ins with what `page_urls` reads, to list page types without a database."""
+
+    class Stub:
+        pk = 1
+        slug = "przyklad"
+
+        def get_absolute_url(self) -> str:
+            return "/przyklad/"
+
+    stub = Stub()
+    return {
+        "section": stub,
+        "place": stub,
+        "organisation": stub,
+        "tag": stub,
+        "author": stub,
+        "article": stub,
+        "draft": stub,
+        "share_token": "znacznik",
+        "comment": stub,
+    }
