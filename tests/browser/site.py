@@ -164,9 +164,12 @@ def build_portal() -> dict[str, Any]:
     first = comments.post_comment(
         main, author=reader, body="Świetna inicjatywa!", token="a"
     )
-    comments.post_comment(
+    reply = comments.post_comment(
         main, author=other_reader, body="Zgadzam się.", token="b", parent=first
     )
+    # Posted a while ago, so these readers may comment again at once.
+    earlier = timezone.now() - timedelta(hours=1)
+    type(first).objects.filter(pk__in=[first.pk, reply.pk]).update(created_at=earlier)
     draft = story("Szkic na jutro")
     token = services.share_article(draft, by=editor)
     return {
