@@ -36,7 +36,7 @@ def test_pages_fit_a_360_pixel_phone_with_readable_text(browser, live_server, po
             too_wide[entry.name] = width
         smallest = page.evaluate(
             """() => Math.min(...[...document.querySelectorAll(
-                  'body p, body li, body a, body time, body span, body figcaption, body label')]
+                  'p, li, a, time, span, figcaption, label')]
                 .filter(e => e.offsetParent !== null && e.textContent.trim())
                 .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
         )
@@ -53,7 +53,8 @@ def test_article_text_is_at_least_16_pixels(page, live_server, portal):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(portal["article"].get_absolute_url())
     sizes = page.evaluate(
-        "[...document.querySelectorAll('.article__body p, .article__lead, .comment__body p')]"
+        "[...document.querySelectorAll("
+        "'.article__body p, .article__lead, .comment__body p')]"
         ".map(e => parseFloat(getComputedStyle(e).fontSize))"
     )
     assert sizes and min(sizes) >= 16
@@ -84,7 +85,8 @@ def test_keyboard_alone_reaches_everything_on_the_article_page(
               const style = getComputedStyle(e);
               return {text: (e.innerText || e.getAttribute('aria-label') || '').trim(),
                       href: e.getAttribute('href') || '', tag: e.tagName,
-                      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2};
+                      ring: style.outlineStyle !== 'none'
+                            && parseFloat(style.outlineWidth) >= 2};
             }"""
         )
         if focused["tag"] == "BODY":
