@@ -31,3 +31,27 @@ def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make demo" in readme
     assert "make test" in readme
+
+
+def test_every_product_setting_is_documented_with_its_default():
+    from wiesci import conf
+
+    page = (ROOT / "docs" / "reference" / "product-settings.md").read_text()
+    for setting in conf.SETTINGS:
+        assert f"| `{setting.name}` |" in page, setting.name
+        if not isinstance(setting.default, dict):
+            assert f"| `{setting.name}` | `{setting.default}` |" in page, setting.name
+
+
+def test_every_command_of_the_product_has_help():
+    from django.core.management import get_commands, load_command_class
+
+    ours = {name: app for name, app in get_commands().items() if app.startswith("wiesci")}
+    assert {"serve", "demo", "check", "worker", "renditions", "publish_scheduled"} <= set(ours)
+    for name, app in ours.items():
+        command = load_command_class(app, name)
+        assert command.help, name
+        parser = command.create_parser("wiesci", name)
+        for action in parser._actions:
+            if action.option_strings and action.dest not in {"help", "version"}:
+                assert action.help, f"{name} {action.option_strings}"
