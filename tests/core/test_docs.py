@@ -46,8 +46,17 @@ def test_every_product_setting_is_documented_with_its_default():
 def test_every_command_of_the_product_has_help():
     from django.core.management import get_commands, load_command_class
 
-    ours = {name: app for name, app in get_commands().items() if app.startswith("wiesci")}
-    assert {"serve", "demo", "check", "worker", "renditions", "publish_scheduled"} <= set(ours)
+    ours = {
+        name: app for name, app in get_commands().items() if app.startswith("wiesci")
+    }
+    assert {
+        "serve",
+        "demo",
+        "check",
+        "worker",
+        "renditions",
+        "publish_scheduled",
+    } <= set(ours)
     for name, app in ours.items():
         command = load_command_class(app, name)
         assert command.help, name
