@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static as static_url
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,14 @@ admin.site.site_header = _("Wieści: newsroom")
 admin.site.site_title = _("Wieści")
 admin.site.index_title = _("Newsroom desk")
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(static_url("wiesci/favicon.svg"))
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Browsers ask for it whatever the page says; send them to the real icon.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("konto/", include("wiesci.accounts.urls")),
     path("konto/", include("allauth.urls")),

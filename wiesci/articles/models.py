@@ -162,7 +162,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def for_lists(self) -> ArticleQuerySet:
         """Everything a list item shows, in a fixed number of queries."""
         return (
-            self.select_related("main_photo", "section")
+            self.defer("body")
+            .select_related("main_photo", "section")
             .annotate(
                 has_gallery=Exists(GalleryItem.objects.filter(article=OuterRef("pk"))),
                 has_video=Exists(

@@ -55,18 +55,24 @@ def listing() -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    published = Article.objects.published()
     featured = listing().filter(is_featured=True).first() or listing().first()
     # Pinned stories stay on top of the latest news until their time runs out.
-    latest = (
-        listing()
-        .annotate(pinned=Case(When(pinned_until__gt=timezone.now(), then=1), default=0))
+    # Ids are chosen first, on the indexed columns alone; only those rows are
+    # then loaded with everything a list item shows.
+    others = published.exclude(pk=featured.pk) if featured else published
+    latest_ids = list(
+        others.annotate(
+            pinned=Case(When(pinned_until__gt=timezone.now(), then=1), default=0)
+        )
         .order_by("-pinned", "-published_at", "-pk")
+        .values_list("pk", flat=True)[: conf.LATEST_ON_HOME]
     )
-    if featured is not None:
-        latest = latest.exclude(pk=featured.pk)
-    ranked = (
-        listing()
-        .filter(section__on_home_page=True)
+    latest = sorted(
+        listing().filter(pk__in=latest_ids), key=lambda a: latest_ids.index(a.pk)
+    )
+    block_ids = list(
+        published.filter(section__on_home_page=True)
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -75,9 +81,10 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
         .filter(rank__lte=conf.SECTION_BLOCK_SIZE)
+        .values_list("pk", flat=True)
     )
     blocks: dict[Section, list[Article]] = {}
-    for article in ranked:
+    for article in listing().filter(pk__in=block_ids):
         blocks.setdefault(article.section, []).append(article)
     section_blocks = sorted(
         blocks.items(), key=lambda item: (item[0].position, item[0].name)
@@ -85,11 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "articles/home.html",
-        {
-            "featured": featured,
-            "latest": latest[: conf.LATEST_ON_HOME],
-            "section_blocks": section_blocks,
-        },
+        {"featured": featured, "latest": latest, "section_blocks": section_blocks},
     )
 
 

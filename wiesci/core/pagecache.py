@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,21 @@ class Entry:
     etag: str
     stored_at: float
     expires_at: float
+
+    _meta: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """What an answer needs besides the body, worked out once per entry."""
+        if self._meta is None:
+            self._meta = {
+                "status": self.status,
+                "headers": self.headers,
+                "etag": self.etag,
+                "stored_at": self.stored_at,
+                "expires_at": self.expires_at,
+            }
+        return self._meta
 
     def dump(self) -> bytes:
         meta = {
@@ -128,6 +143,8 @@ class FileStore:
         if not self.generation_file.exists():
             self._write(self.generation_file, b"1")
         self._generation: tuple[int, str] = (0, "")
+        self._root = str(root)
+        self._paths: dict[tuple[str, str], tuple[str, str]] = {}
         self._memory: dict[str, tuple[tuple[int, int], Entry]] = {}
         self._memory_entries = memory_entries
 
@@ -137,11 +154,23 @@ class FileStore:
             self._generation = (stamp, self.generation_file.read_text().strip())
         return self._generation[1]
 
-    def _path(self, path: str, query: str) -> Path:
-        return self.root / self.generation() / _digest(path) / f"{_digest(query)}.page"
+    def _path(self, path: str, query: str) -> str:
+        """The entry's file; worked out once per generation, as hits ask often."""
+        generation = self.generation()
+        known = self._paths.get((path, query))
+        if known is not None and known[0] == generation:
+            return known[1]
+        target = os.path.join(
+            self._root, generation, _digest(path), _digest(query) + ".page"
+        )
+        if len(self._paths) >= 50_000:
+            self._paths.clear()
+        self._paths[(path, query)] = (generation, target)
+        return target
 
     @staticmethod
-    def _write(target: Path, data: bytes) -> None:
+    def _write(target: Path | str, data: bytes) -> None:
+        target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
@@ -149,18 +178,17 @@ class FileStore:
         os.replace(temporary, target)
 
     def get(self, path: str, query: str) -> Entry | None:
-        target = self._path(path, query)
+        key = self._path(path, query)
         try:
-            info = os.stat(target)
+            info = os.stat(key)
         except FileNotFoundError:
             return None
         signature = (info.st_ino, info.st_mtime_ns)
-        key = str(target)
         remembered = self._memory.get(key)
         if remembered is not None and remembered[0] == signature:
             return remembered[1]
         try:
-            entry = Entry.load(target.read_bytes())
+            entry = Entry.load(Path(key).read_bytes())
         except (OSError, ValueError):
             return None
         if len(self._memory) >= self._memory_entries:
@@ -369,11 +397,10 @@ class PageCache:
         ):
             return self.app(environ, self._private(start_response, personal, environ))
         # Entries sit under their path (purged together), one per host and query.
-        query = (
-            environ.get("HTTP_HOST", "")
-            + "?"
-            + _query_key(environ.get("QUERY_STRING", ""))
-        )
+        query_string = environ.get("QUERY_STRING", "")
+        query = environ.get("HTTP_HOST", "") + "?"
+        if query_string:
+            query += _query_key(query_string)
         key_path = path
         encoding = _accepted(environ.get("HTTP_ACCEPT_ENCODING", ""))
         cache = store()
@@ -393,15 +420,8 @@ class PageCache:
         else:
             entry = cache.get(key_path, query)
             if entry is not None and entry.expires_at > now:
-                meta = {
-                    "status": entry.status,
-                    "headers": entry.headers,
-                    "etag": entry.etag,
-                    "stored_at": entry.stored_at,
-                    "expires_at": entry.expires_at,
-                }
                 return self._answer(
-                    environ, start_response, meta, entry.bodies, encoding, "HIT"
+                    environ, start_response, entry.meta, entry.bodies, encoding, "HIT"
                 )
         return self._miss(environ, start_response, cache, key_path, query, encoding)
 
@@ -458,15 +478,8 @@ class PageCache:
             cache.set(key_path, query, entry)
         except Exception:  # A full disk or a lost Redis must not fail the page.
             logger.exception("Could not store %s in the page cache", key_path)
-        meta = {
-            "status": entry.status,
-            "headers": entry.headers,
-            "etag": entry.etag,
-            "stored_at": entry.stored_at,
-            "expires_at": entry.expires_at,
-        }
         return self._answer(
-            environ, start_response, meta, entry.bodies, encoding, "MISS"
+            environ, start_response, entry.meta, entry.bodies, encoding, "MISS"
         )
 
     def _entry(
@@ -523,14 +536,15 @@ class PageCache:
             f"s-maxage={min(lifetimes.proxy, remaining)}, "
             f"stale-while-revalidate={lifetimes.stale}"
         )
-        headers = [
-            *meta["headers"],
-            ("Cache-Control", control),
-            ("ETag", meta["etag"]),
-            ("Last-Modified", formatdate(meta["stored_at"], usegmt=True)),
-            ("Vary", "Accept-Encoding"),
-            ("X-Cache", outcome),
-        ]
+        fixed = meta.get("fixed")
+        if fixed is None:
+            fixed = meta["fixed"] = [
+                *meta["headers"],
+                ("ETag", meta["etag"]),
+                ("Last-Modified", formatdate(meta["stored_at"], usegmt=True)),
+                ("Vary", "Accept-Encoding"),
+            ]
+        headers = [*fixed, ("Cache-Control", control), ("X-Cache", outcome)]
         if meta["status"].startswith("200") and _hit_counters:
             for counter in _hit_counters:
                 counter(environ)
