@@ -85,18 +85,6 @@ def _setup() -> None:
     django.setup()
 
 
-def _database_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-        else:
-            cursor.execute("show server_version")
-        row = cursor.fetchone()
-    return f"{connection.vendor} {row[0] if row else '?'}"
-
-
 def _prepare(readers: int, rounds: int, tag: str) -> dict[str, Any]:
     """Make the articles, the policy and the logged-in readers; report them."""
     _setup()
@@ -171,7 +159,7 @@ def _prepare(readers: int, rounds: int, tag: str) -> dict[str, Any]:
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "session_engine": settings.SESSION_ENGINE,
-        "database": _database_version(),
+        "database": common.database_version(),
     }
     connection.close()  # hold no lock when the server starts
     return result
@@ -219,23 +207,6 @@ def worker_main(argv: list[str]) -> int:
 
 
 # --- The bench process: servers and readers -----------------------------------
-
-
-def _clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment without the developer's own WIESCI_* variables."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("WIESCI_") and k != "DJANGO_SETTINGS_MODULE"
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "wiesci.settings"
-    env.update(extra)
-    return env
-
-
-def _wiesci() -> list[str]:
-    script = Path(sys.executable).with_name("wiesci")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "wiesci"]
 
 
 def _run_worker(args: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -488,7 +459,7 @@ class Target:
 
     def prepare(self) -> None:
         migrate = subprocess.run(  # noqa: S603 - the product's own command
-            [*_wiesci(), "migrate", "--no-input"],
+            [*common.wiesci_command(), "migrate", "--no-input"],
             cwd=common.ROOT,
             env=self.env,
             capture_output=True,
@@ -519,7 +490,7 @@ class Target:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - the product's command
                 [
-                    *_wiesci(),
+                    *common.wiesci_command(),
                     *("serve", "--port", str(self.port)),
                     *("--workers", str(SERVER_WORKERS), "--no-worker"),
                 ],
@@ -652,7 +623,9 @@ def _postgres_target(tmp: Path) -> Target:
     return Target(
         key="postgresql",
         label="PostgreSQL (reference)",
-        env=_clean_env({"WIESCI_DATA_DIR": str(data_dir), "WIESCI_DATABASE_URL": url}),
+        env=common.product_env(
+            {"WIESCI_DATA_DIR": str(data_dir), "WIESCI_DATABASE_URL": url}
+        ),
         data_dir=data_dir,
         is_reference=True,
     )
@@ -683,7 +656,7 @@ def run() -> common.SectionResult:
         sqlite = Target(
             key="sqlite",
             label="SQLite",
-            env=_clean_env({"WIESCI_DATA_DIR": str(sqlite_dir)}),
+            env=common.product_env({"WIESCI_DATA_DIR": str(sqlite_dir)}),
             data_dir=sqlite_dir,
         )
         sqlite.prepare()  # SQLite is the subject: any failure here is the section's

@@ -325,3 +325,68 @@ def reset_peak_rss() -> bool:
     except OSError:
         return False
     return True
+
+
+# --- Shared by the sections that start the product ---------------------------
+
+
+def say(text: str) -> None:
+    """Progress on the console while a section runs."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def product_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment for the product's commands, without the developer's own
+    WIESCI_* variables, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WIESCI_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "wiesci.settings"
+    env.update(extra)
+    return env
+
+
+def wiesci_command() -> list[str]:
+    """The installed `wiesci` command, or `python -m wiesci` without it."""
+    script = Path(sys.executable).with_name("wiesci")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "wiesci"]
+
+
+def run_command(
+    args: Sequence[str], env: dict[str, str], what: str, *, timeout: float = 600
+) -> float:
+    """Run a command to completion; its seconds, or an error with its output."""
+    import time
+
+    started = time.monotonic()
+    completed = subprocess.run(  # noqa: S603 - the product's and npm's commands
+        list(args),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"{what} failed ({completed.returncode}):\n"
+            + (completed.stderr or completed.stdout)[-3000:]
+        )
+    return time.monotonic() - started
+
+
+def database_version() -> str:
+    """The configured database's engine and version (Django must be set up)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+        else:
+            cursor.execute("show server_version")
+        row = cursor.fetchone()
+    return f"{connection.vendor} {row[0] if row else '?'}"

@@ -188,22 +188,10 @@ def _prepare(data_dir: str, total: int) -> dict[str, Any]:
         "article_path": article.get_absolute_url(),
         "article_title": article.title,
         "session_cookie": settings.SESSION_COOKIE_NAME,
-        "database": _database_version(),
+        "database": common.database_version(),
     }
     connection.close()
     return result
-
-
-def _database_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-        else:
-            cursor.execute("show server_version")
-        row = cursor.fetchone()
-    return f"{connection.vendor} {row[0] if row else '?'}"
 
 
 def _queries(data_dir: str, paths: list[str]) -> dict[str, Any]:
@@ -266,12 +254,6 @@ def worker_main(argv: list[str]) -> int:
 # --- Tools: wrk and nginx -------------------------------------------------------
 
 
-def _say(text: str) -> None:
-    """Progress on the console while the section runs."""
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def _find(name: str) -> str | None:
     found = shutil.which(name)
     if found:
@@ -313,7 +295,7 @@ def ensure_tools() -> tuple[str, str]:
             "install Debian packages (it needs root and apt-get); install them: "
             "apt-get install --no-install-recommends wrk nginx-light"
         )
-    _say(f"Installing {', '.join(missing)} from Debian…")
+    common.say(f"Installing {', '.join(missing)} from Debian…")
     subprocess.run(  # noqa: S603 - apt's own command
         [apt, "update", "-qq"],
         capture_output=True,
@@ -347,26 +329,9 @@ def _tool_version(command: list[str], pattern: str) -> str:
 # --- The bench process: servers and load ---------------------------------------
 
 
-def _clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment without the developer's own WIESCI_* variables."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("WIESCI_") and k != "DJANGO_SETTINGS_MODULE"
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "wiesci.settings"
-    env.update(extra)
-    return env
-
-
-def _wiesci() -> list[str]:
-    script = Path(sys.executable).with_name("wiesci")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "wiesci"]
-
-
 def _serve_command(port: int) -> list[str]:
     return [
-        *_wiesci(),
+        *common.wiesci_command(),
         *("serve", "--port", str(port)),
         *("--workers", str(SERVER_WORKERS), "--no-worker"),
     ]
@@ -417,26 +382,6 @@ def _bare_command(folder: Path) -> Callable[[int], list[str]]:
         ]
 
     return command
-
-
-def _command(args: list[str], env: dict[str, str], what: str) -> float:
-    """Run a command to completion; its seconds, or an error with its output."""
-    started = time.monotonic()
-    completed = subprocess.run(  # noqa: S603 - the product's own commands
-        args,
-        cwd=common.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT_S,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"{what} failed ({completed.returncode}):\n"
-            + (completed.stderr or completed.stdout)[-3000:]
-        )
-    return time.monotonic() - started
 
 
 def _stop(process: subprocess.Popen[bytes] | None, first: int) -> None:
@@ -860,14 +805,24 @@ def run() -> common.SectionResult:
         tmp = Path(name)
         tmp.chmod(0o711)  # nginx's workers may run as another user
         data_dir = tmp / "data"
-        env = _clean_env({"WIESCI_DATA_DIR": str(data_dir)})
-        timings["migrate"] = _command(
-            [*_wiesci(), "migrate", "--no-input"], env, "wiesci migrate"
+        env = common.product_env({"WIESCI_DATA_DIR": str(data_dir)})
+        timings["migrate"] = common.run_command(
+            [*common.wiesci_command(), "migrate", "--no-input"],
+            env,
+            "wiesci migrate",
+            timeout=COMMAND_TIMEOUT_S,
         )
-        timings["demo"] = _command(
-            [*_wiesci(), "demo", "--no-serve", "--photo-width", str(PHOTO_WIDTH)],
+        timings["demo"] = common.run_command(
+            [
+                *common.wiesci_command(),
+                "demo",
+                "--no-serve",
+                "--photo-width",
+                str(PHOTO_WIDTH),
+            ],
             env,
             "wiesci demo",
+            timeout=COMMAND_TIMEOUT_S,
         )
         prepared = common.run_worker(
             MODULE,
@@ -876,7 +831,7 @@ def run() -> common.SectionResult:
             timeout=COMMAND_TIMEOUT_S,
         )
         timings["grow"] = prepared["seconds"]
-        _say(
+        common.say(
             f"Data: migrate {timings['migrate']:.1f} s, demo "
             f"{timings['demo']:.1f} s, {prepared['copied']} copies "
             f"{timings['grow']:.1f} s → {prepared['published']} published articles"
@@ -956,7 +911,7 @@ def run() -> common.SectionResult:
                     target.runs.append(result)
                     if target.server is not None:
                         result.drained = target.server.wait_idle()
-                    _say(
+                    common.say(
                         f"  round {number}, {target.label}: {result.rps:.0f} req/s, "
                         f"p50 {common.seconds(result.p50)}, p99 "
                         f"{common.seconds(result.p99)}, errors {result.errors}"

@@ -36,7 +36,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,51 +129,6 @@ def worker_main(argv: list[str]) -> int:
 # --- The bench process ------------------------------------------------------------
 
 
-def _say(text: str) -> None:
-    """Progress on the console while the section runs."""
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment without the developer's own WIESCI_* variables."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("WIESCI_") and k != "DJANGO_SETTINGS_MODULE"
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "wiesci.settings"
-    env.update(extra)
-    return env
-
-
-def _wiesci() -> list[str]:
-    script = Path(sys.executable).with_name("wiesci")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "wiesci"]
-
-
-def _command(
-    args: Sequence[str], env: dict[str, str], what: str, timeout: float
-) -> float:
-    """Run a command to completion; its seconds, or an error with its output."""
-    started = time.monotonic()
-    completed = subprocess.run(  # noqa: S603 - the product's and npm's commands
-        list(args),
-        cwd=common.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"{what} failed ({completed.returncode}):\n"
-            + (completed.stderr or completed.stdout)[-3000:]
-        )
-    return time.monotonic() - started
-
-
 def ensure_tools() -> list[str]:
     """Check Chromium and Lighthouse, installing Lighthouse with `npm ci` when
     node_modules lacks it. Returns notes on what was done."""
@@ -188,12 +142,12 @@ def ensure_tools() -> list[str]:
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError("node_modules lacks lighthouse and npm is not installed")
-        _say("Installing the npm packages (npm ci)…")
-        seconds = _command(
+        common.say("Installing the npm packages (npm ci)…")
+        seconds = common.run_command(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             dict(os.environ),
             "npm ci",
-            NPM_TIMEOUT_S,
+            timeout=NPM_TIMEOUT_S,
         )
         notes.append(f"`npm ci` installed Lighthouse first ({seconds:.0f} s).")
         if not LIGHTHOUSE.exists():
@@ -267,7 +221,7 @@ class Server:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - the product's command
                 [
-                    *_wiesci(),
+                    *common.wiesci_command(),
                     *("serve", "--port", str(self.port)),
                     *("--workers", str(SERVER_WORKERS)),
                 ],
@@ -498,7 +452,7 @@ def lighthouse(url: str, page: str, number: int, tmp: Path) -> LighthouseRun:
         f"--chrome-flags={flags}",
         "--quiet",
     ]
-    env = _clean_env({"CHROME_PATH": CHROMIUM})
+    env = common.product_env({"CHROME_PATH": CHROMIUM})
     started = time.monotonic()
     log = work / "lighthouse.log"
     with log.open("wb") as out:
@@ -640,15 +594,18 @@ def run() -> common.SectionResult:
     with tempfile.TemporaryDirectory(prefix="wiesci-bench-lighthouse-") as name:
         tmp = Path(name)
         data_dir = tmp / "data"
-        env = _clean_env({"WIESCI_DATA_DIR": str(data_dir)})
-        timings["migrate"] = _command(
-            [*_wiesci(), "migrate", "--no-input"],
+        env = common.product_env({"WIESCI_DATA_DIR": str(data_dir)})
+        timings["migrate"] = common.run_command(
+            [*common.wiesci_command(), "migrate", "--no-input"],
             env,
             "wiesci migrate",
-            COMMAND_TIMEOUT_S,
+            timeout=COMMAND_TIMEOUT_S,
         )
-        timings["demo"] = _command(
-            [*_wiesci(), "demo", "--no-serve"], env, "wiesci demo", COMMAND_TIMEOUT_S
+        timings["demo"] = common.run_command(
+            [*common.wiesci_command(), "demo", "--no-serve"],
+            env,
+            "wiesci demo",
+            timeout=COMMAND_TIMEOUT_S,
         )
         article = common.run_worker(
             MODULE, ["article", str(data_dir)], env=env, timeout=COMMAND_TIMEOUT_S
@@ -657,7 +614,7 @@ def run() -> common.SectionResult:
             Page("home", "home page", "/"),
             Page("article", "article page", str(article["path"])),
         ]
-        _say(
+        common.say(
             f"Data: migrate {timings['migrate']:.1f} s, demo "
             f"{timings['demo']:.1f} s; article {article['path']}"
         )
@@ -678,7 +635,7 @@ def run() -> common.SectionResult:
                             break
                         url = f"http://127.0.0.1:{server.port}{page.path}"
                         result = lighthouse(url, page.key, number, tmp)
-                        _say(f"  {page.label}, run {number}: {_run_line(result)}")
+                        common.say(f"  {page.label}, run {number}: {_run_line(result)}")
                         for _ in range(RETRIES):
                             # Lighthouse's runtime errors (NO_NAVSTART: "please
                             # run Lighthouse again") say nothing about the page.
@@ -691,7 +648,7 @@ def run() -> common.SectionResult:
                                 f"{result.error[:200]}"
                             )
                             result = lighthouse(url, page.key, number, tmp)
-                            _say(f"    again: {_run_line(result)}")
+                            common.say(f"    again: {_run_line(result)}")
                         page.runs.append(result)
                         if not server.alive():
                             problems.append("the wiesci server exited")
