@@ -356,7 +356,7 @@ def test_pinned_story_stays_on_top_of_the_latest_news(client, make_article):
     )
     for i in range(3):
         make_article(title=f"Nowsza {i}")
-    latest = list(client.get("/").context["latest"])
+    latest = list(client.get("/").context["lists"]["latest"])
     assert latest[0] == pinned
 
 

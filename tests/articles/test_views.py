@@ -104,11 +104,11 @@ def test_home_shows_featured_latest_sections_breaking_and_older_news(
     expired.save()
     response = client.get(reverse("articles:home"))
     page = response.content.decode()
-    assert response.context["featured"] == featured
+    assert response.context["lists"]["featured"] == featured
     assert "Powódź: wały trzymają" in page
-    assert featured not in response.context["latest"]
-    assert len(response.context["latest"]) == 12
-    assert response.context["section_blocks"][0][0] == section
+    assert featured not in response.context["lists"]["latest"]
+    assert len(response.context["lists"]["latest"]) == 12
+    assert response.context["lists"]["section_blocks"][0][0] == section
     assert "Objazdy przez Rynek" in page
     assert "Stara pilna</a></li></ul>" not in page
     assert 'href="/najnowsze/"' in page

@@ -114,6 +114,28 @@ def test_a_scheduled_story_is_on_the_home_page_when_its_time_comes(
     assert "O szóstej rano" in server("/").text
 
 
+def test_a_scheduled_story_joins_other_news_and_breaking_news_ends_on_time(
+    server, make_article, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    older = make_article(title="Wczorajsza sesja")
+    at = timezone.now() + timedelta(minutes=5)
+    breaking = make_article(title="Awaria wodociągu")
+    breaking.breaking_until = at + timedelta(minutes=5)
+    breaking.breaking_text = "Brak wody na Ostrogu"
+    breaking.save()
+    make_article(title="O szóstej rano", at=at)
+    page = server(older.get_absolute_url()).text
+    assert "O szóstej rano" not in page and "Brak wody na Ostrogu" in page
+    # Every page has its own entry; the lists inside come from shared fragments.
+    assert "O szóstej rano" not in server("/").text
+    time_machine.move_to(at + timedelta(seconds=1), tick=False)
+    assert "O szóstej rano" in server(older.get_absolute_url()).text
+    time_machine.move_to(at + timedelta(minutes=5, seconds=1), tick=False)
+    assert "Brak wody na Ostrogu" not in server(older.get_absolute_url()).text
+    assert "Brak wody na Ostrogu" not in server("/").text
+
+
 def test_approved_and_removed_comments_show_on_the_next_request(
     server, make_article, reader, editor, django_capture_on_commit_callbacks
 ):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import time
+import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +35,34 @@ def pages_showing(article: Article) -> set[str]:
     return paths
 
 
+COMMENTS_VERSION_KEY = "wiesci:lists:comments"
+# How long the moment of the next scheduled story is remembered per generation.
+DUE_SECONDS = 3600
+
+
+def lists_version() -> str:
+    """The key for cached fragments that list articles (home, "other news",
+    the breaking-news bar).
+
+    It changes when the page cache starts a new generation, when a scheduled
+    story's time comes or a breaking-news item's ends (no job has to run: the
+    moment is read from the database once per generation and again each time
+    it passes) and when
+    comments change a count the lists show. Every process works it out from
+    the same shared cache, so they share the fragments.
+    """
+    generation = pagecache.store().generation()
+    due_key = f"wiesci:lists:due:{generation}"
+    known = cache.get_many([due_key, COMMENTS_VERSION_KEY])
+    moment = known.get(due_key)
+    if moment is None or time.time() >= moment:
+        moments = [next_publication(), next_breaking_news_end()]
+        moment = min((m for m in moments if m is not None), default=math.inf)
+        cache.set(due_key, moment, DUE_SECONDS)
+    due = "0" if moment == math.inf else str(int(moment))
+    return f"{generation}.{due}.{known.get(COMMENTS_VERSION_KEY, '0')}"
+
+
 def on_article_changed(
     sender: Any, article: Article, reason: str, **kwargs: Any
 ) -> None:
@@ -41,6 +73,9 @@ def on_article_changed(
     up when their entries expire (conf.PAGE_CACHE_SECONDS).
     """
     if reason == "comments":
+        # Any unique value: two comments changed at once cannot leave the
+        # version where a fragment rendered between them was stored.
+        cache.set(COMMENTS_VERSION_KEY, uuid.uuid4().hex, None)
         pagecache.purge_paths(pages_showing(article))
     else:
         pagecache.purge_all()

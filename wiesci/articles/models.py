@@ -9,7 +9,7 @@ from typing import Any
 
 import nh3
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +175,35 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
     def in_section(self, section: Section) -> ArticleQuerySet:
         return self.filter(section=section)
+
+    def newest_per_section(
+        self, limit: int, *, sections: models.QuerySet[Section]
+    ) -> list[int]:
+        """Ids of the `limit` newest published stories of each of `sections`.
+
+        One query that reads `limit` rows per section from the (section,
+        published_at) index, however many stories each section holds: one
+        limited SELECT per section joined by UNION ALL (a window function
+        would number every published row).
+        """
+        pks = list(sections.order_by("pk").values_list("pk", flat=True))
+        if not pks:
+            return []
+        parts: list[str] = []
+        params: list[Any] = []
+        for number, pk in enumerate(pks):
+            query = (
+                self.published()
+                .filter(section_id=pk)
+                .order_by("-published_at", "-pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            sql, part_params = query.query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608
+            params.extend(part_params)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return [row[0] for row in cursor.fetchall()]
 
 
 class Article(TimeStampedModel):

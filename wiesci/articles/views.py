@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Case, F, When, Window
-from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
     HttpRequest,
@@ -55,45 +53,51 @@ def listing() -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Queried only when the cached lists (keyed by `lists_version`) are stale.
+    lists = SimpleLazyObject(home_lists)
+    return render(request, "articles/home.html", {"lists": lists})
+
+
+def home_lists() -> dict[str, Any]:
+    """The featured story, the latest news and a block per section.
+
+    Ids are chosen first, on indexed columns alone, each list reading only as
+    many rows as it shows however many stories the portal holds; only the
+    chosen rows are then loaded with everything a list item shows.
+    """
     published = Article.objects.published()
     featured = listing().filter(is_featured=True).first() or listing().first()
-    # Pinned stories stay on top of the latest news until their time runs out.
-    # Ids are chosen first, on the indexed columns alone; only those rows are
-    # then loaded with everything a list item shows.
     others = published.exclude(pk=featured.pk) if featured else published
+    newest = ("-published_at", "-pk")
+    # Pinned stories stay on top of the latest news until their time runs out.
     latest_ids = list(
-        others.annotate(
-            pinned=Case(When(pinned_until__gt=timezone.now(), then=1), default=0)
-        )
-        .order_by("-pinned", "-published_at", "-pk")
+        others.filter(pinned_until__gt=timezone.now())
+        .order_by(*newest)
         .values_list("pk", flat=True)[: conf.LATEST_ON_HOME]
     )
-    latest = sorted(
-        listing().filter(pk__in=latest_ids), key=lambda a: latest_ids.index(a.pk)
+    latest_ids += (
+        others.exclude(pk__in=latest_ids)
+        .order_by(*newest)
+        .values_list("pk", flat=True)[: conf.LATEST_ON_HOME - len(latest_ids)]
     )
-    block_ids = list(
-        published.filter(section__on_home_page=True)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=conf.SECTION_BLOCK_SIZE)
-        .values_list("pk", flat=True)
+    block_ids = Article.objects.newest_per_section(
+        conf.SECTION_BLOCK_SIZE, sections=Section.objects.filter(on_home_page=True)
     )
+    chosen = {
+        article.pk: article
+        for article in listing().filter(pk__in=[*latest_ids, *block_ids])
+    }
     blocks: dict[Section, list[Article]] = {}
-    for article in listing().filter(pk__in=block_ids):
+    for pk in block_ids:
+        article = chosen[pk]
         blocks.setdefault(article.section, []).append(article)
-    section_blocks = sorted(
-        blocks.items(), key=lambda item: (item[0].position, item[0].name)
-    )
-    return render(
-        request,
-        "articles/home.html",
-        {"featured": featured, "latest": latest, "section_blocks": section_blocks},
-    )
+    return {
+        "featured": featured,
+        "latest": [chosen[pk] for pk in latest_ids],
+        "section_blocks": sorted(
+            blocks.items(), key=lambda item: (item[0].position, item[0].name)
+        ),
+    }
 
 
 def latest(request: HttpRequest) -> HttpResponse:
