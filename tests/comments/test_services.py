@@ -91,6 +91,86 @@ def test_more_than_two_links_wait(make_article, reader, trusted, no_pace):
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "Piszcie: rada@example.pl, biuro@example.pl albo sekretariat@example.pl",
+        "Zobaczcie example.com, example.org i www.raciborz.pl",
+        "Strony: raciborz.com, https://a.example.pl, kontakt@example.pl",
+    ],
+)
+def test_three_links_of_any_kind_the_page_makes_clickable_wait(
+    make_article, reader, trusted, body
+):
+    comment = post(make_article(), reader, body)
+    assert (comment.status, comment.held_because) == ("pending", "links")
+
+
+def test_two_clickable_links_and_plain_domains_do_not_wait(
+    make_article, reader, trusted
+):
+    # urlize leaves .pl domains without a scheme or "www." as text.
+    body = "Zobacz example.com i kontakt@example.pl, a także raciborz.pl"
+    assert post(make_article(), reader, body).status == Comment.Status.APPROVED
+
+
+def test_an_approved_comment_edited_to_carry_many_links_waits_again(
+    make_article, reader, trusted
+):
+    article = make_article()
+    comment = post(article, reader, "Zwykły komentarz.")
+    assert count(article) == 1
+    services.edit_comment(
+        comment, by=reader, body="odra.com rada.org c@example.pl https://d.example.pl"
+    )
+    comment.refresh_from_db()
+    assert (comment.status, comment.held_because) == ("pending", "links")
+    assert count(article) == 0
+
+
+def test_an_approved_comment_edited_under_pre_moderation_waits_again(
+    make_article, reader, trusted
+):
+    article = make_article()
+    comment = post(article, reader, "Zwykły komentarz.")
+    policy = ModerationSettings.current()
+    policy.premoderate_all = True
+    policy.save()
+    services.edit_comment(comment, by=reader, body="Zmieniony komentarz.")
+    comment.refresh_from_db()
+    assert (comment.status, comment.held_because) == ("pending", "premoderation")
+
+
+def test_a_comment_hidden_by_reports_stays_hidden_after_an_edit(
+    make_article, reader, make_reader, trusted
+):
+    article = make_article()
+    comment = post(article, reader, "Sporny komentarz.")
+    for _ in range(3):
+        services.report_comment(comment, by=make_reader(), reason="offensive")
+    services.edit_comment(comment, by=reader, body="Już grzeczny komentarz.")
+    comment.refresh_from_db()
+    assert (comment.status, comment.held_because) == ("pending", "reports")
+
+
+def test_an_edit_longer_than_the_limit_is_refused_and_keeps_the_text(
+    make_article, reader, trusted
+):
+    comment = post(make_article(), reader, "Krótki.")
+    with pytest.raises(CommentRefused, match="Komentarz jest za długi: 3001 znaków"):
+        services.edit_comment(comment, by=reader, body="x" * 3001)
+    assert Comment.objects.get(pk=comment.pk).body == "Krótki."
+
+
+def test_a_banned_reader_cannot_edit_their_comment(make_article, reader, trusted):
+    comment = post(make_article(), reader, "Przed banem.")
+    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="obelgi")
+    assert not services.can_edit(comment, reader)
+    with pytest.raises(CommentRefused, match="Nie możesz komentować do"):
+        services.edit_comment(comment, by=reader, body="Po banie.")
+    assert Comment.objects.get(pk=comment.pk).body == "Przed banem."
+
+
+@pytest.mark.parametrize(
     ("setup", "message"),
     [
         ("unverified", "Najpierw potwierdź swój adres e-mail"),

@@ -174,3 +174,43 @@ def test_article_page_queries_do_not_grow_with_comments(
             article, author=make_reader(), body=f"Głos {i}", token=f"b{i}"
         )
     assert queries() == few
+
+
+def test_banned_reader_cannot_edit_through_the_page(
+    client, make_article, reader, trusted
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wiesci.accounts.services import ban_reader
+    from wiesci.comments import services
+
+    comment = services.post_comment(
+        make_article(), author=reader, body="Przed banem.", token="a"
+    )
+    ban_reader(reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.")
+    client.force_login(reader)
+    url = reverse("comments:edit", args=[comment.pk])
+    for response in (client.get(url), client.post(url, {"body": "Po banie."})):
+        assert response.status_code == 403
+        assert "Nie możesz komentować do" in response.content.decode()
+    assert Comment.objects.get(pk=comment.pk).body == "Przed banem."
+
+
+def test_an_edit_adding_links_tells_the_reader_it_waits_again(
+    client, make_article, reader, trusted
+):
+    from wiesci.comments import services
+
+    article = make_article()
+    comment = services.post_comment(article, author=reader, body="Tekst", token="a")
+    client.force_login(reader)
+    response = client.post(
+        reverse("comments:edit", args=[comment.pk]),
+        {"body": "odra.com rada.org biuro@example.pl"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "pojawi się ponownie po akceptacji" in page
+    assert "rada.org" not in page

@@ -7,7 +7,6 @@ with a sentence for the reader.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,8 +20,7 @@ from wiesci import conf
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article
 from wiesci.comments.models import Comment, ModerationSettings
-
-LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+from wiesci.comments.text import count_links
 
 
 class CommentRefused(ValidationError):
@@ -121,16 +119,25 @@ def check_pace(author: User, body: str) -> None:
 
 
 def decide(
-    article: Article, author: User, body: str, policy: ModerationSettings
+    article: Article,
+    author: User,
+    body: str,
+    policy: ModerationSettings,
+    *,
+    editing: Comment | None = None,
 ) -> Decision:
-    """Publish at once (post-moderation) or hold for an editor, and why."""
+    """Publish at once (post-moderation) or hold for an editor, and why.
+
+    `editing` is the comment whose new text `body` is: an edit passes the same
+    checks, and the comment itself does not count towards its author's trust.
+    """
     if policy.premoderate_all or article.comments_premoderated:
         return Decision(Comment.Status.PENDING, Comment.Hold.PREMODERATION)
-    approved = Comment.objects.filter(
-        author=author, status=Comment.Status.APPROVED
-    ).count()
-    if approved < policy.premoderate_first:
+    approved = Comment.objects.filter(author=author, status=Comment.Status.APPROVED)
+    if editing is not None:
+        approved = approved.exclude(pk=editing.pk)
+    if approved.count() < policy.premoderate_first:
         return Decision(Comment.Status.PENDING, Comment.Hold.NEW_READER)
-    if len(LINK.findall(body)) > policy.max_links:
+    if count_links(body) > policy.max_links:
         return Decision(Comment.Status.PENDING, Comment.Hold.LINKS)
     return Decision(Comment.Status.APPROVED, Comment.Hold.NONE)

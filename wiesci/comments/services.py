@@ -113,23 +113,57 @@ def post_comment(
 
 
 def can_edit(comment: Comment, user: User) -> bool:
+    """Whether to offer editing: the author, a shown or waiting comment, in time.
+
+    Cheap enough for every comment of a thread; `check_edit` is the full check.
+    """
     window = timedelta(minutes=conf.COMMENT_EDIT_MINUTES)
     return (
         comment.author_id == user.pk
         and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
         and timezone.now() - comment.created_at < window
+        and not user.is_banned
     )
+
+
+def check_edit(comment: Comment, *, by: User) -> None:
+    """Raise why `by` may not edit `comment` now: not theirs, too late, banned."""
+    if comment.author_id != by.pk:
+        raise PermissionDenied(_("You can only edit your own comments."))
+    window = timedelta(minutes=conf.COMMENT_EDIT_MINUTES)
+    if (
+        comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING)
+        or timezone.now() - comment.created_at >= window
+    ):
+        raise PermissionDenied(_("This comment can no longer be edited."))
+    # The rules for posting hold for editing: a banned reader cannot edit.
+    moderation.check_author(by)
 
 
 @transaction.atomic
 def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
-    """Let the author fix a comment for a short while; readers see "edytowano"."""
-    if not can_edit(comment, by):
-        raise PermissionDenied(_("This comment can no longer be edited."))
+    """Let the author fix a comment for a short while; readers see "edytowano".
+
+    The new text passes the checks a new comment does: an approved comment
+    edited to carry too many links waits for an editor again. A waiting
+    comment keeps waiting, for the reason it was held.
+    """
+    check_edit(comment, by=by)
     moderation.check_text(body)
-    comment.body = body.strip()
+    body = body.strip()
+    policy = ModerationSettings.current()
+    decision = moderation.decide(comment.article, by, body, policy, editing=comment)
+    comment.body = body
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at", "modified_at"])
+    fields = ["body", "edited_at", "modified_at"]
+    if (
+        comment.status == Comment.Status.APPROVED
+        and decision.status == Comment.Status.PENDING
+    ):
+        comment.status = Comment.Status.PENDING
+        comment.held_because = decision.held_because
+        fields += ["status", "held_because"]
+    comment.save(update_fields=fields)
     recount(comment.article_id)
     return comment
 

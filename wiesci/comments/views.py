@@ -79,19 +79,34 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _public_comment(pk)
-    if not services.can_edit(comment, _reader(request)):
-        raise PermissionDenied
+    reader = _reader(request)
+    context: dict[str, object] = {"comment": comment}
+    try:
+        services.check_edit(comment, by=reader)
+    except CommentRefused as refusal:
+        context["refusal"] = refusal.message
+        return render(request, "comments/edit.html", context, status=403)
     form = EditCommentForm(request.POST or None, initial={"body": comment.body})
+    context["form"] = form
     if request.method == "POST" and form.is_valid():
+        was_approved = comment.status == Comment.Status.APPROVED
         try:
-            services.edit_comment(
-                comment, by=_reader(request), body=form.cleaned_data["body"]
-            )
+            services.edit_comment(comment, by=reader, body=form.cleaned_data["body"])
         except CommentRefused as refusal:
             form.add_error("body", refusal)
-        else:
-            return redirect(comment.get_absolute_url())
-    return render(request, "comments/edit.html", {"form": form, "comment": comment})
+            return render(request, "comments/edit.html", context, status=400)
+        if comment.status == Comment.Status.PENDING:
+            if was_approved:
+                messages.info(
+                    request,
+                    _(
+                        "Your comment has been changed and will appear again "
+                        "once approved."
+                    ),
+                )
+            return redirect(comment.article.get_absolute_url() + "#komentarze")
+        return redirect(comment.get_absolute_url())
+    return render(request, "comments/edit.html", context)
 
 
 @login_required

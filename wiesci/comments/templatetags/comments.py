@@ -6,13 +6,13 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django import template
-from django.utils.html import conditional_escape, urlize
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from wiesci.articles.models import Article
 from wiesci.comments import moderation, services
 from wiesci.comments.forms import CommentForm
 from wiesci.comments.models import Comment, ModerationSettings
+from wiesci.comments.text import render_comment
 
 register = template.Library()
 
@@ -20,16 +20,7 @@ register = template.Library()
 @register.filter
 def comment_text(body: str) -> SafeString:
     """Plain text to HTML: escaped, paragraphs kept, links clickable and unendorsed."""
-    paragraphs = [
-        p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()
-    ]
-    html = []
-    for paragraph in paragraphs:
-        linked = urlize(conditional_escape(paragraph), nofollow=True, autoescape=False)
-        # The text was escaped first, so the only rel attributes are urlize's.
-        linked = linked.replace(' rel="nofollow"', ' rel="nofollow ugc"')
-        html.append("<p>" + linked.replace("\n", "<br>") + "</p>")
-    return mark_safe("".join(html))  # noqa: S308 (every piece was escaped above)
+    return render_comment(body)
 
 
 @register.inclusion_tag("comments/thread.html", takes_context=True)
