@@ -77,7 +77,7 @@ def test_markers_follow_what_is_attached(make_article, make_photo):
     article = Article.objects.get(pk=article.pk)
     assert article.media_marker == "FOTO i WIDEO"
     article.part = 2
-    article.labels.add(Label.objects.create(name="ZAPOWIEDŹ"))
+    article.labels.add(Label.objects.get_or_create(name="ZAPOWIEDŹ")[0])
     assert (
         article.title_with_markers
         == "[ZAPOWIEDŹ] Festyn w Bieńkowicach [FOTO i WIDEO 2]"

@@ -2,6 +2,7 @@
 
 import subprocess
 import threading
+from typing import Any
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,44 @@ Status = Article.Status
 
 def actions(article):
     return list(article.audit.order_by("at", "pk").values_list("action", flat=True))
+
+
+def change_form_data(client, article, **changes):
+    """What the admin's change form of `article` posts as it stands, with `changes`.
+
+    Values are given as a browser sends them: strings, lists of ids, and a
+    pair for each date-and-time field (`published_at_0`, `published_at_1`).
+    """
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget = field.widget
+        if hasattr(widget, "widgets"):
+            for i, part in enumerate(widget.decompress(value)):
+                data[f"{name}_{i}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        elif value is not None:
+            data[name] = str(value)
+    for prefix in ("corrections", "audit"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    for name, value in changes.items():
+        if value is False:
+            data.pop(name, None)
+        else:
+            data[name] = "on" if value is True else value
+    return data
+
+
+def post_change_form(client, article, **changes):
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    return client.post(url, change_form_data(client, article, **changes), follow=True)
 
 
 def draft(journalist, section, **fields):
@@ -341,8 +380,45 @@ def test_corrections_show_under_the_title_and_on_their_page(
     assert "Rada przyjęła budżet." in listing and "Sesja rady" in listing
 
 
+def test_a_fresh_install_has_the_four_editorial_labels():
+    labels = dict(Label.objects.values_list("name", "is_sponsored"))
+    assert labels == {
+        "ZAPOWIEDŹ": False,
+        "OGŁOSZENIE URZĘDOWE": False,
+        "RAPORT 998": False,
+        "ARTYKUŁ SPONSOROWANY": True,
+    }
+
+
+def sponsored_label():
+    label, _created = Label.objects.get_or_create(
+        slug="artykul-sponsorowany",
+        defaults={"name": "ARTYKUŁ SPONSOROWANY", "is_sponsored": True},
+    )
+    return label
+
+
+def test_ticking_sponsored_in_the_admin_adds_the_label_the_form_left_out(
+    client, editor, make_article
+):
+    sponsored = sponsored_label()
+    preview = Label.objects.get_or_create(name="ZAPOWIEDŹ")[0]
+    article = make_article(title="Nowy salon meblowy")
+    client.force_login(editor)
+    response = post_change_form(
+        client, article, is_sponsored=True, labels=[str(preview.pk)]
+    )
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.is_sponsored
+    assert set(article.labels.all()) == {sponsored, preview}
+    assert article.revisions.first().data["labels"] == sorted(
+        [sponsored.pk, preview.pk]
+    )
+
+
 def test_sponsored_content_always_carries_its_label(make_article, editor):
-    sponsored = Label.objects.create(name="ARTYKUŁ SPONSOROWANY", is_sponsored=True)
+    sponsored = sponsored_label()
     article = make_article(title="Nowy salon meblowy", is_sponsored=True)
     assert sponsored in article.labels.all()
     article.labels.clear()

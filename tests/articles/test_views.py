@@ -203,7 +203,7 @@ def test_section_tag_place_organisation_and_author_pages(client, make_article, s
 
 def test_lists_show_markers(client, make_article, make_photo):
     article = make_article(title="Weekend strażaków", part=2)
-    article.labels.add(Label.objects.create(name="RAPORT 998"))
+    article.labels.add(Label.objects.get_or_create(name="RAPORT 998")[0])
     services.add_to_gallery(article, [make_photo()])
     article.videos.add(
         Video.objects.create(title="F", url="https://youtu.be/AbCdEfGhIjK")

@@ -25,7 +25,7 @@ def test_reader_finds_the_library_story_and_logs_in_to_comment(
     festival.part = 2
     festival.save()
     notice = others[-2]
-    notice.labels.add(Label.objects.create(name="OGŁOSZENIE URZĘDOWE"))
+    notice.labels.add(Label.objects.get_or_create(name="OGŁOSZENIE URZĘDOWE")[0])
     story = make_article(
         title="Biblioteka stawia na partnerów",
         lead="Bibliotekarze po szkoleniu planują wspólne projekty.",

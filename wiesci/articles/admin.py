@@ -245,6 +245,9 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     ) -> None:
         super().save_related(request, form, formsets, change)
         article = form.instance
+        # The form has just set the labels ticked in it, over the sponsored
+        # label `save_article` added.
+        services.label_sponsored(article)
         services.record_revision(article, by=acting_user(request))
         text = form.cleaned_data.get("correction", "").strip()
         if text:

@@ -34,12 +34,15 @@ def load(context: DemoContext) -> None:
     photos: list[Photo] = []
     labels = {}
     for position, entry in enumerate(data["label"]):
-        labels[entry["name"]] = Label.objects.create(
-            name=entry["name"],
+        # A migration creates the four editorial labels; take them over.
+        labels[entry["name"]], _created = Label.objects.update_or_create(
             slug=entry["slug"],
-            description=entry["description"],
-            is_sponsored=entry.get("sponsored", False),
-            position=position,
+            defaults={
+                "name": entry["name"],
+                "description": entry["description"],
+                "is_sponsored": entry.get("sponsored", False),
+                "position": position,
+            },
         )
     authors = {}
     for entry in context.shared.get("authors", []):

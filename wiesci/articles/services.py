@@ -152,10 +152,7 @@ def save_article(
         )
     # Coming back to a former slug makes it current again.
     ArticleSlug.objects.filter(article=article, slug=article.slug).delete()
-    if article.is_sponsored:
-        sponsored = Label.objects.filter(is_sponsored=True).first()
-        if sponsored is not None:
-            article.labels.add(sponsored)
+    label_sponsored(article)
     if not (autosave or quiet):
         _audit(article, by, Action.CREATED if created else Action.EDITED)
     if revision:
@@ -163,6 +160,18 @@ def save_article(
     if article.is_public and not quiet:
         _announce(article, "edited")
     return article
+
+
+def label_sponsored(article: Article) -> None:
+    """Give sponsored content the sponsored label, whatever labels were chosen.
+
+    Call it again after anything that sets the article's labels (the admin's
+    form saves its own list after `save_article`).
+    """
+    if article.is_sponsored:
+        sponsored = Label.objects.filter(is_sponsored=True).first()
+        if sponsored is not None:
+            article.labels.add(sponsored)
 
 
 def record_revision(
