@@ -2,8 +2,8 @@
 
 import subprocess
 import threading
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
