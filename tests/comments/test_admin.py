@@ -76,3 +76,27 @@ def test_social_log_in_appears_only_once_configured(client):
     )
     app.sites.add(Site.objects.get_current())
     assert "Google" in client.get(login).content.decode()
+
+
+def test_approving_a_deleted_comment_from_the_queue_warns_and_keeps_it_deleted(
+    queue, make_article, reader, make_reader, trusted
+):
+    comment = services.post_comment(
+        make_article(), author=reader, body="Jednak nie", token="a"
+    )
+    other = services.post_comment(
+        make_article(), author=make_reader(), body="Inny", token="b"
+    )
+    Comment.objects.filter(pk=other.pk).update(status=Comment.Status.PENDING)
+    services.delete_own_comment(comment, by=reader)
+    url = reverse("admin:comments_comment_changelist") + "?status=all"
+    response = queue.post(
+        url,
+        {"action": "approve", ACTION_CHECKBOX_NAME: [comment.pk, other.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Autor usunął ten komentarz" in page
+    assert "Zatwierdzono 1 komentarz." in page
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.DELETED
+    assert Comment.objects.get(pk=other.pk).status == Comment.Status.APPROVED

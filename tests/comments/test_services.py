@@ -369,3 +369,78 @@ def test_only_moderators_moderate(make_article, reader, make_reader, trusted):
     comment = post(make_article(), reader)
     with pytest.raises(Exception, match="Nie możesz moderować"):
         services.approve_comment(comment, by=make_reader())
+
+
+@pytest.mark.parametrize("decision", ["remove", "reject"])
+def test_an_author_cannot_delete_a_comment_the_newsroom_took_down(
+    make_article, reader, editor, trusted, decision
+):
+    comment = post(make_article(), reader, "Obraźliwy tekst.")
+    reason = RemovalReason.objects.get(name="Obraźliwe treści")
+    if decision == "remove":
+        services.remove_comment(comment, by=editor, reason=reason, note="Kultura.")
+    else:
+        services.reject_comment(comment, by=editor)
+    with pytest.raises(CommentRefused, match="Redakcja usunęła już ten komentarz"):
+        services.delete_own_comment(comment, by=reader)
+    comment = Comment.objects.get(pk=comment.pk)
+    assert comment.status == (
+        Comment.Status.REMOVED if decision == "remove" else Comment.Status.REJECTED
+    )
+    if decision == "remove":
+        assert (comment.removal_reason, comment.removal_note) == (reason, "Kultura.")
+
+
+def test_an_author_cannot_delete_a_comment_removed_after_their_page_loaded(
+    make_article, reader, editor, trusted
+):
+    comment = post(make_article(), reader, "Obraźliwy tekst.")
+    stale = Comment.objects.get(pk=comment.pk)
+    reason = RemovalReason.objects.get(name="Obraźliwe treści")
+    services.remove_comment(comment, by=editor, reason=reason)
+    with pytest.raises(CommentRefused, match="Redakcja usunęła już ten komentarz"):
+        services.delete_own_comment(stale, by=reader)
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.REMOVED
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "remove"])
+def test_a_comment_the_author_deleted_cannot_be_moderated_back(
+    make_article, reader, editor, trusted, action
+):
+    article = make_article()
+    comment = post(article, reader, "Jednak nie.")
+    queued = Comment.objects.get(pk=comment.pk)  # as the moderation queue loaded it
+    services.delete_own_comment(comment, by=reader)
+    with pytest.raises(CommentRefused, match="Autor usunął ten komentarz"):
+        if action == "remove":
+            services.remove_comment(
+                queued, by=editor, reason=RemovalReason.objects.first()
+            )
+        else:
+            getattr(services, f"{action}_comment")(queued, by=editor)
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.DELETED
+    assert count(article) == 0
+
+
+@pytest.mark.parametrize("state", ["pending", "removed", "deleted", "withdrawn"])
+def test_readers_report_only_comments_shown_on_the_site(
+    make_article, reader, make_reader, editor, trusted, state
+):
+    from wiesci.articles import services as articles
+
+    article = make_article()
+    comment = post(article, reader, "Komentarz.")
+    if state == "pending":
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
+    elif state == "removed":
+        services.remove_comment(
+            comment, by=editor, reason=RemovalReason.objects.first()
+        )
+    elif state == "deleted":
+        services.delete_own_comment(comment, by=reader)
+    else:
+        articles.withdraw_article(article, by=editor, note="Błąd w tekście.")
+    comment = Comment.objects.select_related("article").get(pk=comment.pk)
+    with pytest.raises(CommentRefused, match="Możesz zgłosić tylko komentarz"):
+        services.report_comment(comment, by=make_reader(), reason="spam")
+    assert not comment.reports.exists()

@@ -214,3 +214,38 @@ def test_an_edit_adding_links_tells_the_reader_it_waits_again(
     page = response.content.decode()
     assert "pojawi się ponownie po akceptacji" in page
     assert "rada.org" not in page
+
+
+def test_the_delete_page_of_a_removed_comment_says_it_stays_removed(
+    client, make_article, reader, editor, trusted
+):
+    from wiesci.comments import services
+    from wiesci.comments.models import RemovalReason
+
+    comment = services.post_comment(
+        make_article(), author=reader, body="Obelga", token="a"
+    )
+    services.remove_comment(comment, by=editor, reason=RemovalReason.objects.first())
+    client.force_login(reader)
+    url = reverse("comments:delete", args=[comment.pk])
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 400
+        assert "Redakcja usunęła już ten komentarz" in response.content.decode()
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.REMOVED
+
+
+def test_a_comment_not_shown_on_the_site_cannot_be_opened_for_a_report(
+    client, make_article, reader, make_reader
+):
+    from wiesci.comments import services
+
+    comment = services.post_comment(
+        make_article(), author=reader, body="Czeka na redakcję", token="a"
+    )
+    comment.status = Comment.Status.PENDING
+    comment.save()
+    client.force_login(make_reader())
+    url = reverse("comments:report", args=[comment.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "spam"}).status_code == 404
+    assert not comment.reports.exists()

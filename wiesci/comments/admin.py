@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from wiesci.accounts.services import ban_reader
 from wiesci.comments import services
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
+from wiesci.comments.moderation import CommentRefused
 
 PERMANENT = timedelta(days=365 * 100)
 
@@ -126,31 +128,58 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     def reports(self, comment: Comment) -> int:
         return int(getattr(comment, "report_total", 0))
 
-    def _done(
-        self, request: HttpRequest, count: int, singular: str, plural: str
-    ) -> None:
-        self.message_user(request, ngettext(singular, plural, count) % {"count": count})
+    def _done(self, request: HttpRequest, message: str, count: int) -> None:
+        self.message_user(request, message % {"count": count})
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Comment],
+        act: Callable[[Comment], object],
+    ) -> int:
+        """Apply `act` to every comment; report the ones a rule refused, go on."""
+        done = 0
+        for comment in queryset:
+            try:
+                act(comment)
+            except CommentRefused as refusal:
+                self.message_user(
+                    request, f"{comment}: {refusal.message}", messages.WARNING
+                )
+            else:
+                done += 1
+        return done
 
     @admin.action(description=_("Approve"), permissions=["moderate"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            services.approve_comment(comment, by=request.user)  # type: ignore[arg-type]
+        by = request.user
+        done = self._each(
+            request,
+            queryset,
+            lambda comment: services.approve_comment(comment, by=by),  # type: ignore[arg-type]
+        )
         self._done(
             request,
-            len(queryset),
-            "%(count)d comment approved.",
-            "%(count)d comments approved.",
+            ngettext(
+                "%(count)d comment approved.", "%(count)d comments approved.", done
+            ),
+            done,
         )
 
     @admin.action(description=_("Reject (spam, nonsense)"), permissions=["moderate"])
     def reject(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset:
-            services.reject_comment(comment, by=request.user)  # type: ignore[arg-type]
+        by = request.user
+        done = self._each(
+            request,
+            queryset,
+            lambda comment: services.reject_comment(comment, by=by),  # type: ignore[arg-type]
+        )
         self._done(
             request,
-            len(queryset),
-            "%(count)d comment rejected.",
-            "%(count)d comments rejected.",
+            ngettext(
+                "%(count)d comment rejected.", "%(count)d comments rejected.", done
+            ),
+            done,
         )
 
     @admin.action(description=_("Remove with a reason…"), permissions=["moderate"])
@@ -159,18 +188,25 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     ) -> HttpResponse | None:
         form = RemoveForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            for comment in queryset:
-                services.remove_comment(
+            by = request.user
+            done = self._each(
+                request,
+                queryset,
+                lambda comment: services.remove_comment(
                     comment,
-                    by=request.user,  # type: ignore[arg-type]
+                    by=by,  # type: ignore[arg-type]
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
-                )
+                ),
+            )
             self._done(
                 request,
-                len(queryset),
-                "%(count)d comment removed; its author was told why.",
-                "%(count)d comments removed; their authors were told why.",
+                ngettext(
+                    "%(count)d comment removed; its author was told why.",
+                    "%(count)d comments removed; their authors were told why.",
+                    done,
+                ),
+                done,
             )
             return None
         return self._intermediate(
@@ -190,9 +226,12 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
                 ban_reader(author, until=until, reason=form.cleaned_data["reason"])
             self._done(
                 request,
+                ngettext(
+                    "%(count)d reader banned.",
+                    "%(count)d readers banned.",
+                    len(authors),
+                ),
                 len(authors),
-                "%(count)d reader banned.",
-                "%(count)d readers banned.",
             )
             return None
         return self._intermediate(

@@ -168,10 +168,43 @@ def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
     return comment
 
 
-@transaction.atomic
-def delete_own_comment(comment: Comment, *, by: User) -> Comment:
+def _refresh_status(comment: Comment) -> None:
+    """Read the comment's status again under a row lock.
+
+    A moderator and the author may act on one comment at once; each decision
+    is then checked against the other's, not against a page loaded earlier.
+    """
+    comment.status = (
+        Comment.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=comment.pk)
+    )
+
+
+def check_delete(comment: Comment, *, by: User) -> None:
+    """Raise why `by` may not delete `comment`.
+
+    A comment the newsroom removed or rejected stays so, with its statement of
+    reasons: the author's deletion would overwrite the decision.
+    """
     if comment.author_id != by.pk:
         raise PermissionDenied(_("You can only delete your own comments."))
+    if comment.status in (Comment.Status.REMOVED, Comment.Status.REJECTED):
+        raise CommentRefused(
+            _(
+                "The newsroom has already removed this comment; it stays removed "
+                "with the reason you were given."
+            ),
+            code="moderated",
+        )
+
+
+@transaction.atomic
+def delete_own_comment(comment: Comment, *, by: User) -> Comment:
+    _refresh_status(comment)
+    check_delete(comment, by=by)
+    if comment.status == Comment.Status.DELETED:
+        return comment
     was_visible = comment.status == Comment.Status.APPROVED
     comment.status = Comment.Status.DELETED
     comment.save(update_fields=["status", "modified_at"])
@@ -183,6 +216,13 @@ def delete_own_comment(comment: Comment, *, by: User) -> Comment:
 def _moderate(comment: Comment, status: str, by: User) -> Comment:
     if not by.has_perm("comments.moderate_comment"):
         raise PermissionDenied(_("You may not moderate comments."))
+    _refresh_status(comment)
+    if comment.status == Comment.Status.DELETED:
+        # The author took it back; approving it would publish it against their will.
+        raise CommentRefused(
+            _("The author has deleted this comment; it cannot be moderated."),
+            code="deleted",
+        )
     comment.status = status
     comment.held_because = Comment.Hold.NONE
     comment.moderated_by = by
@@ -269,6 +309,11 @@ def report_comment(
         raise PermissionDenied(_("Log in to report a comment."))
     if comment.author_id == by.pk:
         raise CommentRefused(_("You cannot report your own comment."), code="own")
+    if comment.status != Comment.Status.APPROVED or not comment.article.is_public:
+        raise CommentRefused(
+            _("You can only report a comment that is shown on the site."),
+            code="not_visible",
+        )
     report, created = Report.objects.get_or_create(
         comment=comment, reporter=by, defaults={"reason": reason, "note": note}
     )

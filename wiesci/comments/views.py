@@ -112,18 +112,29 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _public_comment(pk)
-    if comment.author_id != request.user.pk:
-        raise PermissionDenied
-    if request.method == "POST":
-        services.delete_own_comment(comment, by=_reader(request))
-        messages.success(request, _("Your comment has been deleted."))
-        return redirect(comment.article.get_absolute_url() + "#komentarze")
+    reader = _reader(request)
+    try:
+        services.check_delete(comment, by=reader)
+        if request.method == "POST":
+            services.delete_own_comment(comment, by=reader)
+            messages.success(request, _("Your comment has been deleted."))
+            return redirect(comment.article.get_absolute_url() + "#komentarze")
+    except CommentRefused as refusal:
+        return render(
+            request,
+            "comments/delete.html",
+            {"comment": comment, "refusal": refusal.message},
+            status=400,
+        )
     return render(request, "comments/delete.html", {"comment": comment})
 
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _public_comment(pk)
+    if comment.status != Comment.Status.APPROVED:
+        # Readers report what they see; anything else is not theirs to read.
+        raise Http404
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
