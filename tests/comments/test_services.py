@@ -414,7 +414,7 @@ def test_a_comment_the_author_deleted_cannot_be_moderated_back(
     with pytest.raises(CommentRefused, match="Autor usunął ten komentarz"):
         if action == "remove":
             services.remove_comment(
-                queued, by=editor, reason=RemovalReason.objects.first()
+                queued, by=editor, reason=RemovalReason.objects.all()[0]
             )
         else:
             getattr(services, f"{action}_comment")(queued, by=editor)
@@ -434,7 +434,7 @@ def test_readers_report_only_comments_shown_on_the_site(
         Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
     elif state == "removed":
         services.remove_comment(
-            comment, by=editor, reason=RemovalReason.objects.first()
+            comment, by=editor, reason=RemovalReason.objects.all()[0]
         )
     elif state == "deleted":
         services.delete_own_comment(comment, by=reader)

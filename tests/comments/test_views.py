@@ -225,7 +225,7 @@ def test_the_delete_page_of_a_removed_comment_says_it_stays_removed(
     comment = services.post_comment(
         make_article(), author=reader, body="Obelga", token="a"
     )
-    services.remove_comment(comment, by=editor, reason=RemovalReason.objects.first())
+    services.remove_comment(comment, by=editor, reason=RemovalReason.objects.all()[0])
     client.force_login(reader)
     url = reverse("comments:delete", args=[comment.pk])
     for response in (client.get(url), client.post(url)):
