@@ -444,3 +444,29 @@ def test_readers_report_only_comments_shown_on_the_site(
     with pytest.raises(CommentRefused, match="Możesz zgłosić tylko komentarz"):
         services.report_comment(comment, by=make_reader(), reason="spam")
     assert not comment.reports.exists()
+
+
+@pytest.mark.parametrize(
+    ("cap", "words"),
+    [
+        (1, "1 komentarz."),
+        (3, "3 komentarze."),
+        (5, "5 komentarzy."),
+        (20, "20 komentarzy."),
+        (22, "22 komentarze."),
+    ],
+)
+def test_the_daily_cap_is_told_with_the_right_polish_plural(
+    make_article, make_reader, trusted, clock, settings, cap, words
+):
+    settings.WIESCI_COMMENT_DAY_ONE_CAP = cap
+    article = make_article()
+    newcomer = make_reader(days_old=0)
+    for i in range(cap):
+        post(article, newcomer, f"Komentarz {i}")
+        clock.shift(timedelta(seconds=31))
+    with pytest.raises(CommentRefused) as refused:
+        post(article, newcomer, "Jeden za dużo")
+    assert refused.value.message == (
+        f"Nowe konta mogą opublikować w pierwszym dniu {words} Wróć jutro."
+    )

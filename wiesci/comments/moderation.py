@@ -108,12 +108,16 @@ def check_pace(author: User, body: str) -> None:
     if account_age < timedelta(days=1):
         today = recent.filter(created_at__gte=now - timedelta(days=1)).count()
         if today >= conf.COMMENT_DAY_ONE_CAP:
+            cap = conf.COMMENT_DAY_ONE_CAP
             raise CommentRefused(
-                _(
+                ngettext(
+                    "New accounts may post %(cap)d comment on their first day. "
+                    "Come back tomorrow.",
                     "New accounts may post %(cap)d comments on their first day. "
-                    "Come back tomorrow."
+                    "Come back tomorrow.",
+                    cap,
                 )
-                % {"cap": conf.COMMENT_DAY_ONE_CAP},
+                % {"cap": cap},
                 code="daily_cap",
             )
 
