@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from tests.browser import site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,3 +53,60 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+# The personas site.build_portal() creates, by visitor.
+LOG_INS = {
+    "reader": ("sasiad@example.pl", "Odra-1997-powodz"),
+    "editor": ("redaktorka@wiesci.example.pl", "haslo-redakcji"),
+}
+
+
+@pytest.fixture
+def portal(live_server: Any) -> dict[str, Any]:
+    """The small portal of site.build_portal(), served by the live server."""
+    return site.build_portal()
+
+
+@pytest.fixture
+def open_as(
+    browser: Any, live_server: Any, portal: dict[str, Any]
+) -> Iterator[Callable[..., Any]]:
+    """Open a browser context as "anonymous", "reader" or "editor".
+
+    Keyword arguments go to Playwright's new_context (viewport, color_scheme);
+    the default viewport is a desktop one. Each persona logs in once.
+    """
+    states: dict[str, Any] = {"anonymous": None}
+    contexts: list[Any] = []
+
+    def state(visitor: str) -> Any:
+        if visitor not in states:
+            context = browser.new_context(base_url=live_server.url, locale="pl-PL")
+            page = context.new_page()
+            page.goto("/konto/login/")
+            email, password = LOG_INS[visitor]
+            page.locator("#id_login").fill(email)
+            page.locator("#id_password").fill(password)
+            with page.expect_navigation():
+                page.locator("form button[type=submit]").first.click()
+            assert "/konto/login/" not in page.url, f"{visitor} could not log in"
+            states[visitor] = context.storage_state()
+            context.close()
+        return states[visitor]
+
+    def open_context(visitor: str, **options: Any) -> Any:
+        options = {"viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="pl-PL",
+            storage_state=state(visitor),
+            **options,
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()

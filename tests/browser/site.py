@@ -16,6 +16,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from tests.browser.checkers import status_problem
 from tests.conftest import image_bytes, staff_member
 
 # Patterns that render no page of their own, with the reason.
@@ -45,6 +46,13 @@ READER_PAGES = {
     "comments:report",
 }
 EDITOR_PAGES = {"articles:preview"}
+VISITORS = ("anonymous", "reader", "editor")
+
+# Page types that deliberately answer something other than 200, with the reason.
+STATUS = {
+    "socialaccount_login_error": 401,  # allauth's page for a failed social log-in
+    "404": 404,  # the portal's own "page not found"
+}
 
 
 @dataclass
@@ -52,6 +60,9 @@ class Page:
     name: str
     url: str
     visitor: str  # "anonymous", "reader" or "editor"
+    # What the page answers: 200 for every real page, so that one that
+    # silently turns into a 403, a 404 or a redirect fails the checks.
+    status: int = 200
 
 
 def url_names() -> set[str]:
@@ -74,6 +85,8 @@ def url_names() -> set[str]:
 def build_portal() -> dict[str, Any]:
     """A small portal with one of everything; returns the objects pages need."""
     from allauth.account.models import EmailAddress
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
 
     from wiesci.accounts.models import User
     from wiesci.articles import services
@@ -93,7 +106,7 @@ def build_portal() -> dict[str, Any]:
     museum = Organisation.objects.create(name="Muzeum", kind="museum", place=place)
     library.partners.add(museum)
     tag = Tag.objects.create(name="biblioteki")
-    label = Label.objects.create(name="ZAPOWIEDŹ")
+    label = Label.objects.get_or_create(name="ZAPOWIEDŹ")[0]
     portrait = create_photo(
         io.BytesIO(image_bytes((400, 400))), alt_text="Anna Kowalczyk", renditions="now"
     )
@@ -167,9 +180,22 @@ def build_portal() -> dict[str, Any]:
     reply = comments.post_comment(
         main, author=other_reader, body="Zgadzam się.", token="b", parent=first
     )
-    # Posted a while ago, so these readers may comment again at once.
-    earlier = timezone.now() - timedelta(hours=1)
-    type(first).objects.filter(pk__in=[first.pk, reply.pk]).update(created_at=earlier)
+    # Posted a while ago, so these readers may comment again at once (new
+    # accounts wait 30 s between comments); the first comment still inside
+    # the 15 minutes its author may edit it, so its edit page is the form.
+    type(first).objects.filter(pk=reply.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    type(first).objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - timedelta(minutes=1)
+    )
+    about = FlatPage.objects.create(
+        url="/o-nas/",
+        title="O nas",
+        content="<p>Wieści to serwis informacyjny Raciborza i powiatu.</p>"
+        "<h2>Redakcja</h2><p>Piszą dla Was dziennikarze z okolicy.</p>",
+    )
+    about.sites.add(Site.objects.get_current())
     draft = story("Szkic na jutro")
     token = services.share_article(draft, by=editor)
     return {
@@ -182,6 +208,8 @@ def build_portal() -> dict[str, Any]:
         "draft": draft,
         "share_token": token,
         "comment": first,
+        "others_comment": reply,
+        "flatpage": about,
         "reader": reader,
         "editor": editor,
     }
@@ -205,7 +233,9 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         ),
         "comments:edit": reverse("comments:edit", args=[comment.pk]),
         "comments:delete": reverse("comments:delete", args=[comment.pk]),
-        "comments:report": reverse("comments:report", args=[comment.pk]),
+        "comments:report": reverse(
+            "comments:report", args=[portal["others_comment"].pk]
+        ),
         "accounts:delete": reverse("accounts:delete"),
         "account_login": reverse("account_login"),
         "account_logout": reverse("account_logout"),
@@ -240,7 +270,7 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
             if name in EDITOR_PAGES
             else "anonymous"
         )
-        pages.append(Page(name, url, visitor))
+        pages.append(Page(name, url, visitor, STATUS.get(name, 200)))
     # Page types that are not URL patterns of their own.
     pages.append(
         Page(
@@ -249,8 +279,16 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
             "reader",
         )
     )
-    pages.append(Page("404", "/nie-ma-takiej-strony/", "anonymous"))
+    pages.append(Page("flatpage", portal["flatpage"].get_absolute_url(), "anonymous"))
+    pages.append(Page("404", "/nie-ma-takiej-strony/", "anonymous", STATUS["404"]))
     return pages
+
+
+def visit(context: Any, entry: Page) -> tuple[Any, str | None]:
+    """Open the page type in a new tab; what is wrong with its status, if anything."""
+    page = context.new_page()
+    response = page.goto(entry.url)
+    return page, status_problem(response, entry.status)
 
 
 def fake_portal() -> dict[str, Any]:
@@ -274,4 +312,6 @@ def fake_portal() -> dict[str, Any]:
         "draft": stub,
         "share_token": "znacznik",
         "comment": stub,
+        "others_comment": stub,
+        "flatpage": stub,
     }
