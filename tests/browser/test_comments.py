@@ -6,13 +6,9 @@ from urllib.parse import urlsplit
 from django.core import mail
 from playwright.sync_api import expect
 
-from wiesci.comments.models import ModerationSettings
-
 
 def test_new_reader_signs_up_verifies_and_comments(page, make_article):
-    policy = ModerationSettings.current()
-    policy.premoderate_first = 0
-    policy.save()
+    """With the moderation settings as installed: post-moderation."""
     article = make_article(title="Nowy chodnik na Ostrogu")
     page.goto(article.get_absolute_url())
     comments = page.locator("#komentarze")
@@ -50,9 +46,6 @@ def test_new_reader_signs_up_verifies_and_comments(page, make_article):
 def test_markup_in_a_comment_is_shown_and_never_runs(page, make_article, reader):
     from wiesci.comments import services
 
-    policy = ModerationSettings.current()
-    policy.premoderate_first = 0
-    policy.save()
     article = make_article()
     payload = (
         "<script>window.zhakowane = 1</script>"

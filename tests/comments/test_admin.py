@@ -20,7 +20,9 @@ def queue(client, editor):
     return client
 
 
-def test_queue_opens_on_waiting_comments(queue, make_article, reader, make_reader):
+def test_queue_opens_on_waiting_comments(
+    queue, make_article, reader, make_reader, holds_first
+):
     article = make_article()
     services.post_comment(
         article, author=reader, body="Czekam na akceptację", token="a"

@@ -50,8 +50,17 @@ def test_post_moderation_shows_a_trusted_readers_comment_at_once(
     assert count(article) == 1
 
 
+def test_post_moderation_is_the_default_even_for_a_first_comment(
+    make_article, make_reader
+):
+    article = make_article()
+    comment = post(article, make_reader(days_old=0), "Dzień dobry, sąsiedzi!")
+    assert comment.status == Comment.Status.APPROVED
+    assert count(article) == 1
+
+
 def test_a_new_readers_first_comment_waits_for_an_editor(
-    make_article, reader, editor, no_pace
+    make_article, reader, editor, no_pace, holds_first
 ):
     article = make_article()
     first = post(article, reader)

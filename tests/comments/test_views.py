@@ -91,7 +91,9 @@ def test_anonymous_posts_are_sent_to_log_in(client, make_article):
     assert not Comment.objects.exists()
 
 
-def test_pending_comment_is_announced_not_shown(client, make_article, reader):
+def test_pending_comment_is_announced_not_shown(
+    client, make_article, reader, holds_first
+):
     article = make_article()
     client.force_login(reader)
     response = client.post(

@@ -26,8 +26,11 @@ class ModerationSettings(models.Model):
     )
     premoderate_first = models.PositiveSmallIntegerField(
         _("hold a new reader's first comments"),
-        default=1,
-        help_text=_("How many of a reader's first comments wait for approval."),
+        default=0,
+        help_text=_(
+            "How many of a reader's first comments wait for approval. "
+            "0: none, every reader is post-moderated."
+        ),
     )
     max_links = models.PositiveSmallIntegerField(
         _("links allowed before a comment waits"),
