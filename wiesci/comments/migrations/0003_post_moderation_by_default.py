@@ -14,7 +14,10 @@ class Migration(migrations.Migration):
             name="premoderate_first",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="How many of a reader's first comments wait for approval. 0: none, every reader is post-moderated.",
+                help_text=(
+                    "How many of a reader's first comments wait for approval. "
+                    "0: none, every reader is post-moderated."
+                ),
                 verbose_name="hold a new reader's first comments",
             ),
         ),
