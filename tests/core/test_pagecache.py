@@ -139,8 +139,11 @@ def test_a_scheduled_story_joins_other_news_and_breaking_news_ends_on_time(
 def test_approved_and_removed_comments_show_on_the_next_request(
     server, make_article, reader, editor, django_capture_on_commit_callbacks
 ):
-    from wiesci.comments.models import RemovalReason
+    from wiesci.comments.models import ModerationSettings, RemovalReason
 
+    policy = ModerationSettings.current()
+    policy.premoderate_first = 1  # the comment waits, so approval is what shows it
+    policy.save()
     article = make_article(title="Sesja rady")
     url = article.get_absolute_url()
     server(url), server("/")
