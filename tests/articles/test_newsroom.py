@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.conftest import run_wiesci
 from wiesci.articles import access, services
-from wiesci.articles.models import Article, Correction, Label
+from wiesci.articles.models import Article, AuditEntry, Correction, Label
 from wiesci.articles.signals import article_changed
 
 pytestmark = pytest.mark.django_db
@@ -235,9 +235,13 @@ def test_unpublished_articles_are_absent_from_every_public_surface(
             title="Jutrzejsza wiadomość", at=timezone.now() + timedelta(days=1)
         ),
         "withdrawn": make_article(title="Wycofana wiadomość"),
+        "withdrawn early": make_article(
+            title="Wycofana zapowiedź", at=timezone.now() + timedelta(days=1)
+        ),
     }
     Article.objects.filter(pk=hidden["review"].pk).update(status=Status.IN_REVIEW)
     services.withdraw_article(hidden["withdrawn"], by=editor)
+    services.withdraw_article(hidden["withdrawn early"], by=editor)
     for article in hidden.values():
         article.places.add(place)
         article.tags.add(tag)
@@ -256,9 +260,11 @@ def test_unpublished_articles_are_absent_from_every_public_surface(
     ]
     pages = "".join(client.get(url).content.decode() for url in surfaces)
     assert "Widoczna wiadomość" in pages
-    for article in hidden.values():
+    for name, article in hidden.items():
         assert article.title not in pages
-        assert client.get(article.get_absolute_url()).status_code in (404, 410)
+        # Only a story readers saw is "gone"; the rest were never there.
+        expected = 410 if name == "withdrawn" else 404
+        assert client.get(article.get_absolute_url()).status_code == expected
         assert client.get(f"/artykul/{article.pk}/").status_code == 404
         assert (
             client.get(reverse("articles:preview", args=[article.pk])).status_code
@@ -488,3 +494,160 @@ def test_roles_exist_with_the_right_powers():
     assert editor.permissions.filter(codename="publish_article").exists()
     assert not journalist.permissions.filter(codename="publish_article").exists()
     assert Group.objects.filter(name="Administrator").exists()
+
+
+def test_withdrawn_before_its_time_answers_404_without_its_note(
+    client, make_article, editor
+):
+    seen = make_article(title="Objazd na Opawskiej")
+    never = make_article(
+        title="Tajna zapowiedź festynu", at=timezone.now() + timedelta(hours=5)
+    )
+    services.withdraw_article(seen, by=editor, note="Objazd odwołano.")
+    services.withdraw_article(never, by=editor, note="Festyn przełożony na maj.")
+    gone = client.get(seen.get_absolute_url())
+    assert gone.status_code == 410
+    assert "Objazd odwołano." in gone.content.decode()
+    unknown = client.get(never.get_absolute_url())
+    assert unknown.status_code == 404
+    assert "Festyn przełożony" not in unknown.content.decode()
+    assert "Tajna zapowiedź" not in unknown.content.decode()
+
+
+def test_scheduled_story_withdrawn_after_its_time_answers_410(
+    client, make_article, editor, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    at = timezone.now() + timedelta(hours=1)
+    article = make_article(title="Zebranie wiejskie", at=at)
+    time_machine.move_to(at + timedelta(minutes=5), tick=False)
+    # Public from its time on, though no scheduler has run yet.
+    services.withdraw_article(article, by=editor, note="Zebranie odwołane.")
+    assert client.get(article.get_absolute_url()).status_code == 410
+
+
+def test_moving_a_published_story_into_the_future_schedules_it_again(
+    client, editor, make_article, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    article = make_article(title="Festyn w Tworkowie")
+    later = timezone.localtime() + timedelta(days=1)
+    later = later.replace(hour=6, minute=0, second=0, microsecond=0)
+    client.force_login(editor)
+    response = post_change_form(
+        client,
+        article,
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1="06:00:00",
+    )
+    when = later.strftime("%Y-%m-%d 06:00")
+    assert f"zaplanowany na {when}" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED
+    assert article.published_at == later
+    entry = article.audit.filter(action="scheduled").get()
+    assert (entry.by, entry.note) == (editor, later.strftime("%Y-%m-%d 06:00"))
+    schedule = client.get(reverse("admin:articles_article_schedule"))
+    assert "Festyn w Tworkowie" in schedule.content.decode()
+    client.logout()
+    assert "Festyn w Tworkowie" not in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    calls = []
+
+    def receiver(sender, article, reason, **kwargs):
+        calls.append((article.pk, reason))
+
+    time_machine.move_to(later + timedelta(seconds=1), tick=False)
+    article_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            done = services.run_due_publications()
+    finally:
+        article_changed.disconnect(receiver)
+    assert [a.pk for a in done] == [article.pk]
+    assert calls == [(article.pk, "published")]
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_journalist_cannot_reschedule_a_published_story(journalist, make_article):
+    article = make_article(title="Opublikowana")
+    article.published_at = timezone.now() + timedelta(days=2)
+    with pytest.raises(PermissionDenied):
+        services.save_article(article, by=journalist)
+    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+
+
+def test_deleting_in_the_admin_keeps_the_audit_log_and_purges_pages(
+    client, editor, make_article, django_capture_on_commit_callbacks
+):
+    article = make_article(title="Pomyłkowo dodany tekst")
+    services.add_correction(article, by=editor, text="Poprawka.")
+    pk, url = article.pk, article.get_absolute_url()
+    calls = []
+
+    def receiver(sender, article, reason, **kwargs):
+        calls.append((article.pk, reason))
+
+    client.force_login(editor)
+    delete_url = reverse("admin:articles_article_delete", args=[pk])
+    article_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(delete_url, {"post": "yes"})
+    finally:
+        article_changed.disconnect(receiver)
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=pk).exists()
+    assert calls == [(pk, "deleted")]
+    log = AuditEntry.objects.filter(article_number=pk).order_by("at", "pk")
+    assert [entry.action for entry in log] == [
+        "created",
+        "published",
+        "corrected",
+        "deleted",
+    ]
+    assert {entry.article_title for entry in log} == {"Pomyłkowo dodany tekst"}
+    last = log.last()
+    assert last is not None
+    assert (last.by, last.article) == (editor, None)
+    assert client.get(url).status_code == 404
+
+
+def test_bulk_deletion_goes_through_the_service_too(client, editor, make_article):
+    first, second = make_article(title="Pierwszy"), make_article(title="Drugi")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:articles_article_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.pk, second.pk],
+            "post": "yes",
+        },
+    )
+    assert not Article.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    deleted = AuditEntry.objects.filter(action="deleted")
+    assert sorted(deleted.values_list("article_title", flat=True)) == [
+        "Drugi",
+        "Pierwszy",
+    ]
+    assert {entry.by for entry in deleted} == {editor}
+
+
+def test_a_journalist_cannot_delete_an_article(journalist, section):
+    article = draft(journalist, section, title="Mój szkic")
+    with pytest.raises(PermissionDenied, match="Tylko redaktorzy mogą usuwać"):
+        services.delete_article(article, by=journalist)
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_the_audit_log_screen_lists_a_deleted_articles_entries(
+    client, editor, make_article
+):
+    article = make_article(title="Tekst do usunięcia")
+    services.delete_article(article, by=editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_auditentry_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Tekst do usunięcia" in html
+    assert "usunięty" in html

@@ -46,9 +46,10 @@ def get_article_for_viewer(slug: str) -> Article:
     """Return the public article at `slug` with everything its page shows.
 
     Raises Http404 for anything a reader may not see (a draft, a story
-    scheduled for later, an unknown slug), so guessing a slug never reveals
-    an unpublished article; ArticleMoved for a former slug of a public
-    article; ArticleWithdrawn for a withdrawn one.
+    scheduled for later, an unknown slug, one withdrawn before readers ever
+    saw it), so guessing a slug never reveals an unpublished article;
+    ArticleMoved for a former slug of a public article; ArticleWithdrawn for
+    a withdrawn article that readers saw.
     """
     article = page_queryset().filter(slug=slug).first()
     if article is None:
@@ -58,7 +59,7 @@ def get_article_for_viewer(slug: str) -> Article:
         raise Http404
     if article.is_public:
         return article
-    if article.status == Article.Status.WITHDRAWN and article.published_at is not None:
+    if article.status == Article.Status.WITHDRAWN and article.has_been_public:
         raise ArticleWithdrawn(article)
     raise Http404
 

@@ -6,6 +6,7 @@ through `services`, and who may do what through `access`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -62,6 +64,13 @@ PUBLICATION_FIELDS = (
     "comments_premoderated",
     "withdrawal_note",
 )
+
+
+def local_time(moment: datetime | None) -> str:
+    """A time as the newsroom reads it, in Warsaw: "2026-11-26 06:00"."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -238,7 +247,27 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     def save_model(
         self, request: HttpRequest, obj: Article, form: Any, change: bool
     ) -> None:
+        was_published = obj.status == Article.Status.PUBLISHED
         services.save_article(obj, by=acting_user(request), revision=False)
+        if was_published and obj.status == Article.Status.SCHEDULED:
+            self.message_user(
+                request,
+                gettext(
+                    "The publication time is in the future: the article is hidden "
+                    "from readers and scheduled for %(time)s."
+                )
+                % {"time": local_time(obj.published_at)},
+                messages.WARNING,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        services.delete_article(obj, by=acting_user(request))
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> None:
+        for article in queryset:
+            services.delete_article(article, by=acting_user(request))
 
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
@@ -292,9 +321,7 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
                 services.publish_article(article, by=user, at=article.published_at)
                 if article.status == Article.Status.SCHEDULED:
                     message = gettext("Scheduled for %(time)s.") % {
-                        "time": article.published_at.strftime("%Y-%m-%d %H:%M")
-                        if article.published_at
-                        else ""
+                        "time": local_time(article.published_at)
                     }
                 else:
                     message = gettext("Published.")
@@ -407,6 +434,30 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    """The newsroom's log, read-only; it keeps deleted articles' entries too."""
+
+    list_display = ("at", "action", "article_title", "article_number", "by", "note")
+    list_filter = ("action", "at")
+    search_fields = ("article_title", "note")
+    list_select_related = ("by",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: AuditEntry | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: AuditEntry | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(Author)

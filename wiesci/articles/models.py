@@ -347,6 +347,13 @@ class Article(TimeStampedModel):
         blank=True,
         help_text=_("Shown to readers who open a withdrawn article."),
     )
+    has_been_public = models.BooleanField(
+        _("has been public"),
+        default=False,
+        editable=False,
+        help_text="Set once readers could see it: only such an article, withdrawn, "
+        "answers 410 with its note; one never public stays an unknown address.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -465,12 +472,21 @@ class AuditEntry(models.Model):
         RESTORED = "restored", _("revision restored")
         CORRECTED = "corrected", _("correction added")
         SHARED = "shared", _("preview link created")
+        DELETED = "deleted", _("deleted")
 
+    # The log outlives the article: a deleted article's entries keep its
+    # title and number.
     article = models.ForeignKey(
         Article,
         verbose_name=_("article"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="audit",
+    )
+    article_title = models.CharField(_("article title"), max_length=200, blank=True)
+    article_number = models.PositiveBigIntegerField(
+        _("article number"), null=True, blank=True, db_index=True
     )
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
@@ -490,7 +506,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.article}"
+        return f"{self.get_action_display()}: {self.article_title}"
 
 
 class Revision(models.Model):

@@ -52,7 +52,19 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _audit(article: Article, by: User | None, action: str, note: str = "") -> None:
-    AuditEntry.objects.create(article=article, by=by, action=action, note=note)
+    AuditEntry.objects.create(
+        article=article,
+        article_title=article.title[:200],
+        article_number=article.pk,
+        by=by,
+        action=action,
+        note=note,
+    )
+
+
+def _local(moment: datetime) -> str:
+    """A time as the newsroom reads it: Warsaw's, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _announce(article: Article, reason: str) -> None:
@@ -137,8 +149,16 @@ def save_article(
     previous = None
     if not created:
         previous = (
-            Article.objects.filter(pk=article.pk).values("slug", "published_at").first()
+            Article.objects.filter(pk=article.pk)
+            .values("slug", "published_at", "status")
+            .first()
         )
+    was_public = previous is not None and _is_public(
+        previous["status"], previous["published_at"]
+    )
+    rescheduled = _reschedule_if_moved_to_the_future(article, by=by)
+    if article.is_public:
+        article.has_been_public = True
     if not article.slug:
         article.slug = previous["slug"] if previous and previous["published_at"] else ""
     source = article.slug or article.title
@@ -155,11 +175,46 @@ def save_article(
     label_sponsored(article)
     if not (autosave or quiet):
         _audit(article, by, Action.CREATED if created else Action.EDITED)
+        moved = (
+            previous is not None
+            and article.status == Status.SCHEDULED
+            and previous["published_at"] != article.published_at
+        )
+        if (rescheduled or moved) and article.published_at is not None:
+            _audit(article, by, Action.SCHEDULED, _local(article.published_at))
     if revision:
         record_revision(article, by=by, autosave=autosave)
-    if article.is_public and not quiet:
+    if (article.is_public or was_public) and not quiet:
+        # A story taken off the site by a later time must leave every page too.
         _announce(article, "edited")
     return article
+
+
+def _is_public(status: str, published_at: datetime | None) -> bool:
+    return (
+        status in (Status.PUBLISHED, Status.SCHEDULED)
+        and published_at is not None
+        and published_at <= timezone.now()
+    )
+
+
+def _reschedule_if_moved_to_the_future(article: Article, *, by: User | None) -> bool:
+    """A published story given a later publication time is scheduled again.
+
+    It leaves the site until that time, shows on the schedule and is
+    published then by the scheduler, with everything publication sets off.
+    Only editors may do that.
+    """
+    if not (
+        article.status == Status.PUBLISHED
+        and article.published_at is not None
+        and article.published_at > timezone.now()
+    ):
+        return False
+    if by is not None:
+        _require(access.can_publish(by), _("Only editors can schedule articles."))
+    article.status = Status.SCHEDULED
+    return True
 
 
 def label_sponsored(article: Article) -> None:
@@ -209,8 +264,7 @@ def restore_revision(revision: Revision, *, by: User | None = None) -> Article:
         article,
         by,
         Action.RESTORED,
-        _("Revision of %(time)s")
-        % {"time": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M")},
+        _("Revision of %(time)s") % {"time": _local(revision.created_at)},
     )
     record_revision(article, by=by)
     if article.is_public:
@@ -290,12 +344,18 @@ def publish_article(
     if article.main_photo_id is None and article.pk:
         first = article.gallery_items.select_related("photo").first()
         article.main_photo = first.photo if first else None
+    already_scheduled = (
+        article.pk is not None
+        and Article.objects.filter(
+            pk=article.pk, status=Status.SCHEDULED, published_at=when
+        ).exists()
+    )
     article.published_at = when
     article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
     save_article(article, quiet=True)
     if article.status == Status.SCHEDULED:
-        note = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
-        _audit(article, by, Action.SCHEDULED, note)
+        if not already_scheduled:
+            _audit(article, by, Action.SCHEDULED, _local(when))
     else:
         _audit(article, by, Action.PUBLISHED)
         _announce(article, "published")
@@ -309,10 +369,40 @@ def withdraw_article(
     """Take an article down; its address then answers 410 with `note`."""
     if by is not None:
         _require(access.can_publish(by), _("Only editors can withdraw articles."))
-    _set_status(article, Status.WITHDRAWN, withdrawal_note=note)
+    _set_status(
+        article,
+        Status.WITHDRAWN,
+        withdrawal_note=note,
+        has_been_public=article.has_been_public or article.is_public,
+    )
     _audit(article, by, Action.WITHDRAWN, note)
     _announce(article, "withdrawn")
     return article
+
+
+@transaction.atomic
+def delete_article(article: Article, *, by: User | None = None) -> None:
+    """Delete the article for good, with its revisions, corrections and comments.
+
+    Its audit log stays, naming it by title and number, with an entry saying
+    who deleted it. After commit `article_changed` goes out with the reason
+    "deleted" (the instance keeps its former pk), so no cached page keeps it.
+    """
+    if by is not None:
+        _require(access.can_publish(by), _("Only editors can delete articles."))
+    pk = article.pk
+    AuditEntry.objects.filter(article=article).update(
+        article_title=article.title[:200], article_number=pk
+    )
+    _audit(article, by, Action.DELETED)
+    article.delete()
+    article.pk = pk
+
+    def send() -> None:
+        article_changed.send(sender=Article, article=article, reason="deleted")
+
+    transaction.on_commit(send)
+    logger.info("Deleted article %s (%s)", pk, article.slug)
 
 
 def run_due_publications(*, now: datetime | None = None) -> list[Article]:
@@ -334,7 +424,7 @@ def run_due_publications(*, now: datetime | None = None) -> list[Article]:
     for pk in due:
         with transaction.atomic():
             claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
-                status=Status.PUBLISHED, modified_at=now
+                status=Status.PUBLISHED, has_been_public=True, modified_at=now
             )
             if not claimed:
                 continue  # another process got it first
@@ -389,8 +479,7 @@ def share_article(article: Article, *, by: User, days: int = 3) -> str:
         article,
         by,
         Action.SHARED,
-        _("Valid until %(time)s")
-        % {"time": timezone.localtime(expires_at).strftime("%Y-%m-%d %H:%M")},
+        _("Valid until %(time)s") % {"time": _local(expires_at)},
     )
     return token
 
