@@ -2,6 +2,7 @@
 
 import gzip
 from datetime import timedelta
+from typing import Any
 
 import brotli
 import pytest
@@ -189,3 +190,122 @@ def test_redis_store_serves_and_purges_the_same_way(
         make_article(title="Druga w Redisie")
     assert server(article.get_absolute_url()).headers["x-cache"] == "MISS"
     assert isinstance(pagecache.store(), pagecache.RedisStore)
+
+
+def _fixed_app(text: str, during: Any = None) -> Any:
+    """A WSGI app answering `text`, calling `during()` while it "renders"."""
+
+    def app(environ, start_response):
+        if during is not None:
+            during()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [text.encode()]
+
+    return app
+
+
+def _call(app: Any, path: str = "/artykul/x/", **environ: str) -> tuple[str, dict]:
+    seen: dict[str, Any] = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    request = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "x"}
+    request.update(environ)
+    body = b"".join(app(request, start_response))
+    return body.decode(errors="replace"), seen["headers"]
+
+
+@pytest.fixture(params=["files", "redis"])
+def any_store(request, settings, tmp_path):
+    """The page cache on each of its stores, in a fresh place."""
+    settings.DATA_DIR = tmp_path
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        settings.CACHE_URL = url
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+            }
+        }
+    pagecache.reset_store()
+    pagecache.store().purge_all()  # a Redis shared with other tests starts afresh
+    yield pagecache.store()
+    pagecache.reset_store()
+
+
+@pytest.mark.parametrize("purge", ["path", "everything"])
+def test_a_page_rendered_before_a_purge_is_never_served_after_it(any_store, purge):
+    def change() -> None:
+        if purge == "path":
+            pagecache.purge_paths(["/artykul/x/"])
+        else:
+            pagecache.purge_all()
+
+    stale = pagecache.PageCache(_fixed_app("przed zmianą", during=change))
+    assert _call(stale)[0] == "przed zmianą"
+    fresh = pagecache.PageCache(_fixed_app("po zmianie"))
+    text, headers = _call(fresh)
+    assert (text, headers["X-Cache"]) == ("po zmianie", "MISS")
+    assert _call(fresh)[1]["X-Cache"] == "HIT"
+
+
+def test_a_purge_in_one_process_is_seen_by_the_others_at_once(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    # Two stores on one directory: two worker processes, each with its memory.
+    first = pagecache.FileStore(tmp_path / "pagecache")
+    second = pagecache.FileStore(tmp_path / "pagecache")
+    entry, ticket = first.lookup("/a/", "q", 1.0)
+    assert entry is None
+    first.store(
+        "/a/",
+        "q",
+        pagecache.Entry("200 OK", [], {"identity": b"a"}, "e", 1.0, 9e9, ticket),
+    )
+    assert first.lookup("/a/", "q", 2.0)[0] is not None
+    assert second.lookup("/a/", "q", 2.0)[0] is not None
+    second.purge_paths(["/a/"])
+    assert first.lookup("/a/", "q", 3.0)[0] is None
+    assert second.lookup("/b/", "q", 3.0)[1][0] == first.lookup("/b/", "q", 3.0)[1][0]
+    first.purge_all()
+    assert second.generation() == first.generation()
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("gzip, deflate, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0.5, br;q=0", "gzip"),
+        ("br;q=0, gzip;q=0", None),
+        ("*", "br"),
+        ("identity", None),
+    ],
+)
+def test_accept_encoding_quality_values_are_respected(
+    settings, tmp_path, accept, expected
+):
+    settings.DATA_DIR = tmp_path
+    pagecache.reset_store()
+    app = pagecache.PageCache(_fixed_app("Zupa " * 200))
+    _call(app)
+    headers = _call(app, HTTP_ACCEPT_ENCODING=accept)[1]
+    assert headers.get("Content-Encoding") == expected
+    pagecache.reset_store()
+
+
+def test_http_and_https_requests_never_share_an_entry(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    pagecache.reset_store()
+
+    def to_https(environ, start_response):
+        start_response("301 Moved Permanently", [("Location", "https://x/")])
+        return [b""]
+
+    redirect = pagecache.PageCache(to_https)
+    _call(redirect, path="/")
+    assert _call(redirect, path="/")[1]["X-Cache"] == "HIT"
+    secure = _call(redirect, path="/", HTTP_X_FORWARDED_PROTO="https")[1]
+    assert secure["X-Cache"] == "MISS"
+    pagecache.reset_store()

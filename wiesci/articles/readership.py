@@ -9,6 +9,7 @@ write per article per batch, never one per view.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections import Counter
@@ -35,21 +36,30 @@ FLUSH_SECONDS = 30
 _counts: Counter[str] = Counter()
 _lock = threading.Lock()
 _flusher: threading.Thread | None = None
+_flusher_pid = 0
 
 
 def count(environ: dict[str, Any]) -> None:
     """Note one read of the article at PATH_INFO, if it is one and a person asked."""
-    found = ARTICLE_PATH.match(environ.get("PATH_INFO", ""))
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/artykul/"):
+        return
+    found = ARTICLE_PATH.match(path)
     if found is None or NOT_READERS.search(environ.get("HTTP_USER_AGENT", "")):
         return
     with _lock:
         _counts[found.group(1)] += 1
-    _ensure_flusher()
+    if _flusher_pid != os.getpid():
+        _start_flusher()
 
 
-def _ensure_flusher() -> None:
-    global _flusher
-    if _flusher is None or not _flusher.is_alive():
+def _start_flusher() -> None:
+    """Start this process's flushing thread (a forked worker has none)."""
+    global _flusher, _flusher_pid
+    with _lock:
+        if _flusher_pid == os.getpid():
+            return
+        _flusher_pid = os.getpid()
         _flusher = threading.Thread(
             target=_flush_forever, name="wiesci-reads", daemon=True
         )

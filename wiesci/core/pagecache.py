@@ -1,19 +1,24 @@
 """The full-page cache: anonymous reads answered before Django runs.
 
 A thin WSGI layer in front of Django (`wiesci.wsgi.application`). A GET or
-HEAD without a session cookie is looked up by host, path and the query
-parameters pages use; a hit is answered from the store, in the encoding the
-reader accepts (stored once each: identity, gzip, Brotli), with ETag and
+HEAD without a session cookie is looked up by scheme, host, path and the
+query parameters pages use; a hit is answered from the store, in the encoding
+the reader accepts (stored once each: identity, gzip, Brotli), with ETag and
 Last-Modified and a 304 for a matching conditional request. A miss goes to
 Django; what comes back is stored when it is safe to share: no cookie set, not
 marked private, a status worth keeping.
 
 The store is shared by every worker process: files under the data directory
-by default, Redis when WIESCI_CACHE_URL names one. Content changes purge it
-through `purge_paths()` (one article's pages) or `purge_all()` (a new
-generation, used when lists everywhere change); apps call these from their
-signals. Entries also expire on their own, at the latest when the next
-scheduled article goes out (see `register_expiry`).
+by default (one machine), Redis when WIESCI_CACHE_URL names one (any number of
+app servers). Content changes purge it through `purge_paths()` (one
+article's pages) or `purge_all()` (a new generation, used when lists
+everywhere change); apps call these from their signals. Entries also expire
+on their own, at the latest when the next scheduled article goes out (see
+`register_expiry`).
+
+Every entry carries the ticket it was rendered under: the generation and the
+purge count of its path, read before Django ran. A purge moves them on, so a
+page rendered before a purge and stored after it is never served.
 
 Logged-in readers never touch the store, and their responses are marked
 private so that nothing in front keeps them either.
@@ -21,22 +26,27 @@ private so that nothing in front keeps them either.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import json
 import logging
+import mmap
 import os
+import secrets
 import shutil
 import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import brotli
 
@@ -46,15 +56,18 @@ CACHEABLE_STATUSES = {200, 301, 410}
 # Query parameters that change what a page shows; anything else (fbclid,
 # utm_*) is ignored, so links shared on Facebook all hit one entry.
 PAGE_PARAMETERS = {"strona"}
-ENCODINGS = ("br", "gzip", "identity")
 MAX_BODY = 4 * 1024 * 1024
 # Cookies that make a request personal: a session or pending messages.
 PERSONAL_COOKIES = ("sessionid=", "__Host-sessionid=", "messages=")
+PRIVATE_PREFIXES = ("/admin/", "/konto/")
 
 # Hooks apps register in their ready(): when the next stored page must expire
 # at the latest, and what to count when a page is served.
 _expiry_hooks: list[Callable[[], float | None]] = []
 _hit_counters: list[Callable[[dict[str, Any]], None]] = []
+
+# (generation, purge count of the path) when a render started.
+Ticket = tuple[int, int]
 
 
 def register_expiry(hook: Callable[[], float | None]) -> None:
@@ -78,31 +91,43 @@ class Entry:
     etag: str
     stored_at: float
     expires_at: float
+    ticket: Ticket = (0, 0)
 
-    _meta: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # Header lists worked out for one second and one encoding, as hits ask
+    # for the same ones thousands of times.
+    _answers: dict[tuple[int, str], list[tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _fixed: list[tuple[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
-    @property
     def meta(self) -> dict[str, Any]:
-        """What an answer needs besides the body, worked out once per entry."""
-        if self._meta is None:
-            self._meta = {
-                "status": self.status,
-                "headers": self.headers,
-                "etag": self.etag,
-                "stored_at": self.stored_at,
-                "expires_at": self.expires_at,
-            }
-        return self._meta
-
-    def dump(self) -> bytes:
-        meta = {
+        return {
             "status": self.status,
             "headers": self.headers,
             "etag": self.etag,
             "stored_at": self.stored_at,
             "expires_at": self.expires_at,
-            "sizes": [[name, len(body)] for name, body in self.bodies.items()],
+            "ticket": list(self.ticket),
         }
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any], bodies: dict[str, bytes]) -> Entry:
+        generation, count = meta.get("ticket", (0, 0))
+        return cls(
+            status=meta["status"],
+            headers=[(str(k), str(v)) for k, v in meta["headers"]],
+            bodies=bodies,
+            etag=meta["etag"],
+            stored_at=meta["stored_at"],
+            expires_at=meta["expires_at"],
+            ticket=(int(generation), int(count)),
+        )
+
+    def dump(self) -> bytes:
+        meta = self.meta()
+        meta["sizes"] = [[name, len(body)] for name, body in self.bodies.items()]
         head = json.dumps(meta, separators=(",", ":")).encode()
         return len(head).to_bytes(4, "big") + head + b"".join(self.bodies.values())
 
@@ -114,99 +139,187 @@ class Entry:
         for name, length in meta["sizes"]:
             bodies[name] = data[offset : offset + length]
             offset += length
-        return cls(
-            status=meta["status"],
-            headers=[(str(k), str(v)) for k, v in meta["headers"]],
-            bodies=bodies,
-            etag=meta["etag"],
-            stored_at=meta["stored_at"],
-            expires_at=meta["expires_at"],
+            if len(bodies[name]) != length:
+                raise ValueError("truncated page cache entry")
+        return cls.from_meta(meta, bodies)
+
+    def answer_headers(
+        self, lifetimes: Lifetimes, encoding: str, now: float, outcome: str
+    ) -> list[tuple[str, str]]:
+        """Every header of an answer in `encoding`, body length included."""
+        second = int(now)
+        known = self._answers.get((second, encoding + outcome))
+        if known is not None:
+            return known
+        if len(self._answers) > 16:
+            self._answers.clear()
+        if self._fixed is None:
+            self._fixed = [
+                *self.headers,
+                ("ETag", self.etag),
+                ("Last-Modified", formatdate(self.stored_at, usegmt=True)),
+                ("Vary", "Accept-Encoding"),
+            ]
+        remaining = max(0, int(self.expires_at - now))
+        control = (
+            f"public, max-age={min(lifetimes.browser, remaining)}, "
+            f"s-maxage={min(lifetimes.proxy, remaining)}, "
+            f"stale-while-revalidate={lifetimes.stale}"
         )
+        headers = [*self._fixed, ("Cache-Control", control), ("X-Cache", outcome)]
+        if encoding != "identity":
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("Content-Length", str(len(self.bodies[encoding]))))
+        self._answers[(second, encoding + outcome)] = headers
+        return headers
 
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+class SharedCounters:
+    """The generation and per-path purge counts, shared by the processes of
+    one machine through a small memory-mapped file.
+
+    A hit reads two integers from memory, with no system call; a purge takes
+    a file lock and counts up. Paths share slots by hash: a purge of one path
+    may also expire the few others in its slot, never the other way round.
+    """
+
+    SLOTS = 1 << 16
+    WIDTH = 8
+
+    def __init__(self, path: Path) -> None:
+        size = self.WIDTH * (1 + self.SLOTS)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # lockf() excludes other processes; threads of one process take this.
+        self._thread_lock = threading.Lock()
+        with self._locked():
+            if os.fstat(self._fd).st_size < size:
+                # A new file starts at a random generation, so entry files
+                # left from an earlier one can never pass for fresh.
+                start = secrets.randbits(40)
+                os.ftruncate(self._fd, size)
+                os.pwrite(self._fd, start.to_bytes(self.WIDTH, "little"), 0)
+        self._map = mmap.mmap(self._fd, size)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            fcntl.lockf(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._fd, fcntl.LOCK_UN)
+
+    def _read(self, index: int) -> int:
+        offset = index * self.WIDTH
+        return int.from_bytes(self._map[offset : offset + self.WIDTH], "little")
+
+    def _add_one(self, index: int) -> None:
+        offset = index * self.WIDTH
+        value = (self._read(index) + 1) % (1 << 63)
+        self._map[offset : offset + self.WIDTH] = value.to_bytes(self.WIDTH, "little")
+
+    @classmethod
+    def slot(cls, path: str) -> int:
+        return 1 + zlib.crc32(path.encode()) % cls.SLOTS
+
+    def generation(self) -> int:
+        return self._read(0)
+
+    def ticket(self, slot: int) -> Ticket:
+        return (self._read(0), self._read(slot))
+
+    def bump_paths(self, paths: Iterable[str]) -> None:
+        with self._locked():
+            for slot in {self.slot(path) for path in paths}:
+                self._add_one(slot)
+
+    def bump_generation(self) -> int:
+        with self._locked():
+            self._add_one(0)
+            return self._read(0)
+
+
 class FileStore:
     """Pages as files under one directory per generation.
 
-    Each process keeps the entries it has read and checks with one `stat`
-    per request that the file is still the same, so a purge by another
-    process is seen at once.
+    Each process keeps the entries it has served in memory and checks them
+    against the shared counters, so a purge by another process is seen at
+    once and a hit costs no system call.
     """
 
     def __init__(self, root: Path, *, memory_entries: int = 512) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
-        self.generation_file = root / "generation"
-        if not self.generation_file.exists():
-            self._write(self.generation_file, b"1")
-        self._generation: tuple[int, str] = (0, "")
+        self.counters = SharedCounters(root / "counters")
         self._root = str(root)
-        self._paths: dict[tuple[str, str], tuple[str, str]] = {}
-        self._memory: dict[str, tuple[tuple[int, int], Entry]] = {}
+        self._slots: dict[str, int] = {}
+        self._memory: dict[tuple[str, str], Entry] = {}
         self._memory_entries = memory_entries
 
     def generation(self) -> str:
-        stamp = os.stat(self.generation_file).st_mtime_ns
-        if stamp != self._generation[0]:
-            self._generation = (stamp, self.generation_file.read_text().strip())
-        return self._generation[1]
+        return str(self.counters.generation())
 
-    def _path(self, path: str, query: str) -> str:
-        """The entry's file; worked out once per generation, as hits ask often."""
-        generation = self.generation()
-        known = self._paths.get((path, query))
-        if known is not None and known[0] == generation:
-            return known[1]
-        target = os.path.join(
-            self._root, generation, _digest(path), _digest(query) + ".page"
+    def _slot(self, path: str) -> int:
+        slot = self._slots.get(path)
+        if slot is None:
+            if len(self._slots) >= 50_000:
+                self._slots.clear()
+            slot = self._slots[path] = SharedCounters.slot(path)
+        return slot
+
+    def _file(self, path: str, query: str, generation: int) -> str:
+        return os.path.join(
+            self._root, str(generation), _digest(path), _digest(query) + ".page"
         )
-        if len(self._paths) >= 50_000:
-            self._paths.clear()
-        self._paths[(path, query)] = (generation, target)
-        return target
 
-    @staticmethod
-    def _write(target: Path | str, data: bytes) -> None:
-        target = Path(target)
+    def lookup(self, path: str, query: str, now: float) -> tuple[Entry | None, Ticket]:
+        """A fresh entry, or None and the ticket a new render must carry."""
+        ticket = self.counters.ticket(self._slot(path))
+        remembered = self._memory.get((path, query))
+        if (
+            remembered is not None
+            and remembered.ticket == ticket
+            and remembered.expires_at > now
+        ):
+            return remembered, ticket
+        try:
+            with open(self._file(path, query, ticket[0]), "rb") as handle:
+                entry = Entry.load(handle.read())
+        except (OSError, ValueError):
+            return None, ticket
+        if entry.ticket != ticket or entry.expires_at <= now:
+            return None, ticket
+        self._remember(path, query, entry)
+        return entry, ticket
+
+    def store(self, path: str, query: str, entry: Entry) -> None:
+        target = Path(self._file(path, query, entry.ticket[0]))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(entry.dump())
         os.replace(temporary, target)
+        self._remember(path, query, entry)
 
-    def get(self, path: str, query: str) -> Entry | None:
-        key = self._path(path, query)
-        try:
-            info = os.stat(key)
-        except FileNotFoundError:
-            return None
-        signature = (info.st_ino, info.st_mtime_ns)
-        remembered = self._memory.get(key)
-        if remembered is not None and remembered[0] == signature:
-            return remembered[1]
-        try:
-            entry = Entry.load(Path(key).read_bytes())
-        except (OSError, ValueError):
-            return None
+    def _remember(self, path: str, query: str, entry: Entry) -> None:
         if len(self._memory) >= self._memory_entries:
             self._memory.clear()
-        self._memory[key] = (signature, entry)
-        return entry
-
-    def set(self, path: str, query: str, entry: Entry) -> None:
-        self._write(self._path(path, query), entry.dump())
+        self._memory[(path, query)] = entry
 
     def purge_paths(self, paths: Iterable[str]) -> None:
+        paths = list(paths)
+        self.counters.bump_paths(paths)
         generation = self.generation()
         for path in paths:
             shutil.rmtree(self.root / generation / _digest(path), ignore_errors=True)
 
     def purge_all(self) -> None:
         old = self.generation()
-        self._write(self.generation_file, str(int(old) + 1).encode())
+        self.counters.bump_generation()
         # Old generations are unreachable now; remove them in the background.
         threading.Thread(
             target=shutil.rmtree,
@@ -219,59 +332,82 @@ class FileStore:
 class RedisStore:
     """Pages in Redis, shared by every app server; one round trip per lookup."""
 
+    # KEYS: generation, purge count of the path; ARGV: prefix, slot, encoding.
     LOOKUP = """
     local generation = redis.call('GET', KEYS[1]) or '0'
-    local key = KEYS[2] .. generation .. ':' .. ARGV[1]
-    return {generation, redis.call('HMGET', key, 'meta', ARGV[2])}
+    local purges = redis.call('GET', KEYS[2]) or '0'
+    local key = ARGV[1] .. generation .. ':' .. ARGV[2]
+    return {generation, purges, redis.call('HMGET', key, 'meta', ARGV[3])}
     """
+    # Store only if no purge came between the lookup and now.
+    # KEYS: generation, purge count, entry, the path's entry set;
+    # ARGV: generation, purge count, ttl, then field/value pairs.
+    STORE = """
+    if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+    if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+    redis.call('HSET', KEYS[3], unpack(ARGV, 4))
+    redis.call('EXPIRE', KEYS[3], ARGV[3])
+    redis.call('SADD', KEYS[4], KEYS[3])
+    redis.call('EXPIRE', KEYS[4], ARGV[3])
+    return 1
+    """
+    PURGE_COUNT_SECONDS = 24 * 3600  # far longer than any entry lives
 
     def __init__(self, url: str, *, prefix: str = "wiesci:pages:") -> None:
         import redis
 
         self.client = redis.Redis.from_url(url)
         self.prefix = prefix
-        self.lookup = self.client.register_script(self.LOOKUP)
+        self.lookup_script = self.client.register_script(self.LOOKUP)
+        self.store_script = self.client.register_script(self.STORE)
 
     def generation(self) -> str:
         value: Any = self.client.get(self.prefix + "generation")
         return value.decode() if value else "0"
 
-    def get_encoded(
-        self, path: str, query: str, encoding: str
-    ) -> tuple[dict[str, Any], bytes] | None:
-        slot = f"{_digest(path)}:{_digest(query)}"
-        _generation, (meta, body) = self.lookup(
-            keys=[self.prefix + "generation", self.prefix], args=[slot, encoding]
-        )
-        if not meta or body is None:
-            return None
-        return json.loads(meta), body
+    def _purge_key(self, path: str) -> str:
+        return f"{self.prefix}purges:{_digest(path)}"
 
-    def set(self, path: str, query: str, entry: Entry) -> None:
-        generation = self.generation()
+    def lookup(
+        self, path: str, query: str, encoding: str, now: float
+    ) -> tuple[Entry | None, Ticket]:
         slot = f"{_digest(path)}:{_digest(query)}"
-        key = f"{self.prefix}{generation}:{slot}"
-        paths = f"{self.prefix}{generation}:paths:{_digest(path)}"
-        meta = {
-            "status": entry.status,
-            "headers": entry.headers,
-            "etag": entry.etag,
-            "stored_at": entry.stored_at,
-            "expires_at": entry.expires_at,
-        }
+        generation, purges, (meta, body) = self.lookup_script(
+            keys=[self.prefix + "generation", self._purge_key(path)],
+            args=[self.prefix, slot, encoding],
+        )
+        ticket = (int(generation), int(purges))
+        if not meta or body is None:
+            return None, ticket
+        entry = Entry.from_meta(json.loads(meta), {encoding: body})
+        if entry.ticket != ticket or entry.expires_at <= now:
+            return None, ticket
+        return entry, ticket
+
+    def store(self, path: str, query: str, entry: Entry) -> None:
+        generation, purges = entry.ticket
+        slot = f"{_digest(path)}:{_digest(query)}"
         ttl = max(1, int(entry.expires_at - time.time()) + 60)
-        with self.client.pipeline() as pipe:
-            fields: dict[str | bytes, str | bytes] = {"meta": json.dumps(meta)}
-            fields.update(entry.bodies)
-            pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
-            pipe.expire(key, ttl)
-            pipe.sadd(paths, key)
-            pipe.expire(paths, ttl)
-            pipe.execute()
+        fields: list[str | bytes] = ["meta", json.dumps(entry.meta())]
+        for name, body in entry.bodies.items():
+            fields += [name, body]
+        self.store_script(
+            keys=[
+                self.prefix + "generation",
+                self._purge_key(path),
+                f"{self.prefix}{generation}:{slot}",
+                f"{self.prefix}{generation}:paths:{_digest(path)}",
+            ],
+            args=[generation, purges, ttl, *fields],
+        )
 
     def purge_paths(self, paths: Iterable[str]) -> None:
         generation = self.generation()
         for path in paths:
+            with self.client.pipeline() as pipe:
+                pipe.incr(self._purge_key(path))
+                pipe.expire(self._purge_key(path), self.PURGE_COUNT_SECONDS)
+                pipe.execute()
             members = f"{self.prefix}{generation}:paths:{_digest(path)}"
             keys = list(self.client.smembers(members))
             self.client.delete(members, *keys)
@@ -316,16 +452,23 @@ def purge_all() -> None:
 
 
 def _notify_proxy(paths: list[str], *, everything: bool = False) -> None:
-    """Send HTTP PURGE for each path to the proxy in front (nginx, a CDN), if any."""
+    """Send HTTP PURGE for each path to the proxy in front (nginx, a CDN), if any.
+
+    The request carries the portal's own host name (from WIESCI_SITE_URL), so
+    the proxy finds the entries it keyed by that name. Purging everything is
+    asked for with `X-Purge-All: 1` on a PURGE of "/".
+    """
     from django.conf import settings
 
     base = getattr(settings, "PURGE_URL", "")
     if not base:
         return
+    host = urlsplit(settings.SITE_URL).netloc
 
     def send() -> None:
         for path in paths:
             request = urllib.request.Request(base.rstrip("/") + path, method="PURGE")  # noqa: S310
+            request.add_header("Host", host)
             if everything:
                 request.add_header("X-Purge-All", "1")
             try:
@@ -344,13 +487,38 @@ def _query_key(query_string: str) -> str:
     return urlencode(sorted(pairs))
 
 
+_accepted_memo: dict[str, str] = {}
+
+
 def _accepted(header: str) -> str:
-    header = header.lower()
-    if "br" in header:
-        return "br"
-    if "gzip" in header:
-        return "gzip"
-    return "identity"
+    """The encoding to send for an Accept-Encoding header: br, gzip or identity.
+
+    Quality values count: `br;q=0` refuses Brotli. Answers are remembered, as
+    browsers send the same few headers over and over.
+    """
+    known = _accepted_memo.get(header)
+    if known is not None:
+        return known
+    offered: dict[str, float] = {}
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        offered[name.strip()] = quality
+    choice = "identity"
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0.0)) > 0:
+            choice = name
+            break
+    if len(_accepted_memo) < 1000:
+        _accepted_memo[header] = choice
+    return choice
 
 
 @dataclass(frozen=True)
@@ -388,42 +556,34 @@ class PageCache:
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         cookies = environ.get("HTTP_COOKIE", "")
-        personal = any(name in cookies for name in PERSONAL_COOKIES)
+        personal = bool(cookies) and any(name in cookies for name in PERSONAL_COOKIES)
         path = environ.get("PATH_INFO", "/")
         if (
-            method not in ("GET", "HEAD")
+            (method != "GET" and method != "HEAD")
             or personal
-            or path.startswith(("/admin/", "/konto/"))
+            or path.startswith(PRIVATE_PREFIXES)
         ):
             return self.app(environ, self._private(start_response, personal, environ))
-        # Entries sit under their path (purged together), one per host and query.
+        # Entries sit under their path (purged together), one per scheme, host
+        # and query: a redirect to https must never answer an https request.
+        query = (
+            f"{environ.get('wsgi.url_scheme', 'http')}"
+            f"{environ.get('HTTP_X_FORWARDED_PROTO', '')}://"
+            f"{environ.get('HTTP_HOST', '')}?"
+        )
         query_string = environ.get("QUERY_STRING", "")
-        query = environ.get("HTTP_HOST", "") + "?"
         if query_string:
             query += _query_key(query_string)
-        key_path = path
         encoding = _accepted(environ.get("HTTP_ACCEPT_ENCODING", ""))
         cache = store()
         now = time.time()
         if isinstance(cache, RedisStore):
-            found = cache.get_encoded(key_path, query, encoding)
-            if found is not None and found[0]["expires_at"] > now:
-                meta, body = found
-                return self._answer(
-                    environ,
-                    start_response,
-                    meta,
-                    {encoding: body},
-                    encoding,
-                    "HIT",
-                )
+            entry, ticket = cache.lookup(path, query, encoding, now)
         else:
-            entry = cache.get(key_path, query)
-            if entry is not None and entry.expires_at > now:
-                return self._answer(
-                    environ, start_response, entry.meta, entry.bodies, encoding, "HIT"
-                )
-        return self._miss(environ, start_response, cache, key_path, query, encoding)
+            entry, ticket = cache.lookup(path, query, now)
+        if entry is not None:
+            return self._answer(environ, start_response, entry, encoding, now, "HIT")
+        return self._miss(environ, start_response, cache, path, query, ticket, encoding)
 
     def _private(
         self,
@@ -450,8 +610,9 @@ class PageCache:
         environ: dict[str, Any],
         start_response: Callable[..., Any],
         cache: FileStore | RedisStore,
-        key_path: str,
+        path: str,
         query: str,
+        ticket: Ticket,
         encoding: str,
     ) -> Iterable[bytes]:
         captured: dict[str, Any] = {}
@@ -470,20 +631,20 @@ class PageCache:
             if close is not None:
                 close()
         status, headers = captured["status"], captured["headers"]
-        entry = self._entry(status, headers, body)
+        entry = self._entry(status, headers, body, ticket)
         if entry is None:
             start_response(status, headers)
             return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
         try:
-            cache.set(key_path, query, entry)
+            cache.store(path, query, entry)
         except Exception:  # A full disk or a lost Redis must not fail the page.
-            logger.exception("Could not store %s in the page cache", key_path)
+            logger.exception("Could not store %s in the page cache", path)
         return self._answer(
-            environ, start_response, entry.meta, entry.bodies, encoding, "MISS"
+            environ, start_response, entry, encoding, time.time(), "MISS"
         )
 
     def _entry(
-        self, status: str, headers: list[tuple[str, str]], body: bytes
+        self, status: str, headers: list[tuple[str, str]], body: bytes, ticket: Ticket
     ) -> Entry | None:
         code = int(status.split(" ", 1)[0])
         names = {k.lower(): v for k, v in headers}
@@ -518,66 +679,53 @@ class PageCache:
             etag='W/"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"',
             stored_at=now,
             expires_at=expires,
+            ticket=ticket,
         )
 
     def _answer(
         self,
         environ: dict[str, Any],
         start_response: Callable[..., Any],
-        meta: dict[str, Any],
-        bodies: dict[str, bytes],
+        entry: Entry,
         encoding: str,
+        now: float,
         outcome: str,
     ) -> Iterable[bytes]:
-        remaining = max(0, int(meta["expires_at"] - time.time()))
-        lifetimes = self.lifetimes
-        control = (
-            f"public, max-age={min(lifetimes.browser, remaining)}, "
-            f"s-maxage={min(lifetimes.proxy, remaining)}, "
-            f"stale-while-revalidate={lifetimes.stale}"
-        )
-        fixed = meta.get("fixed")
-        if fixed is None:
-            fixed = meta["fixed"] = [
-                *meta["headers"],
-                ("ETag", meta["etag"]),
-                ("Last-Modified", formatdate(meta["stored_at"], usegmt=True)),
-                ("Vary", "Accept-Encoding"),
-            ]
-        headers = [*fixed, ("Cache-Control", control), ("X-Cache", outcome)]
-        if meta["status"].startswith("200") and _hit_counters:
+        if encoding not in entry.bodies:
+            encoding = "identity"
+        headers = entry.answer_headers(self.lifetimes, encoding, now, outcome)
+        if _hit_counters and entry.status.startswith("200"):
             for counter in _hit_counters:
                 counter(environ)
-        if self._not_modified(environ, meta):
+        if self._not_modified(environ, entry):
             start_response(
-                "304 Not Modified", [h for h in headers if h[0] != "Content-Type"]
+                "304 Not Modified",
+                [
+                    h
+                    for h in headers
+                    if h[0]
+                    not in ("Content-Type", "Content-Length", "Content-Encoding")
+                ],
             )
             return []
-        body = bodies.get(encoding)
-        if body is None:
-            encoding, body = "identity", bodies["identity"]
-        if encoding != "identity":
-            headers.append(("Content-Encoding", encoding))
-        headers.append(("Content-Length", str(len(body))))
-        start_response(meta["status"], headers)
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        start_response(entry.status, headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return []
+        return [entry.bodies[encoding]]
 
     @staticmethod
-    def _not_modified(environ: dict[str, Any], meta: dict[str, Any]) -> bool:
-        status: str = meta["status"]
-        if not status.startswith("200"):
-            return False
+    def _not_modified(environ: dict[str, Any], entry: Entry) -> bool:
         tags = environ.get("HTTP_IF_NONE_MATCH")
+        since = environ.get("HTTP_IF_MODIFIED_SINCE")
+        if (tags is None and not since) or not entry.status.startswith("200"):
+            return False
         if tags is not None:
             wanted = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
-            etag: str = meta["etag"]
-            return "*" in wanted or etag.removeprefix("W/") in wanted
-        since = environ.get("HTTP_IF_MODIFIED_SINCE")
+            return "*" in wanted or entry.etag.removeprefix("W/") in wanted
         if not since:
             return False
         try:
             moment = parsedate_to_datetime(since).timestamp()
         except (TypeError, ValueError):
             return False
-        stored: float = meta["stored_at"]
-        return bool(moment >= int(stored))
+        return bool(moment >= int(entry.stored_at))
