@@ -14,7 +14,7 @@ from PIL import Image, ImageCms, ImageOps
 
 from tests.conftest import image_bytes
 from wiesci.photos.models import Photo
-from wiesci.photos.processing import PhotoRejected
+from wiesci.photos.processing import PhotoRejected, public_formats
 from wiesci.photos.services import create_photo
 
 pytestmark = pytest.mark.django_db
@@ -152,9 +152,11 @@ def test_bad_uploads_are_rejected_and_leave_nothing_behind(name, data, message):
 
 def test_files_over_the_size_limit_are_rejected(settings):
     settings.WIESCI_PHOTO_MAX_BYTES = 10_000
+    before = stored_files()
     with pytest.raises(PhotoRejected, match="Plik jest za duży"):
         create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x")
     assert not Photo.objects.exists()
+    assert stored_files() == before
 
 
 def test_phone_heic_photos_are_accepted():
@@ -262,3 +264,129 @@ def test_every_orientation_helper_matches_pillow():
         restored = ImageOps.exif_transpose(Image.open(io.BytesIO(out.getvalue())))
         assert restored.size == (30, 20)
         assert restored.getpixel((2, 2)) == (255, 0, 0)
+
+
+def test_sixteen_bit_greyscale_png_keeps_its_tones():
+    # A scanner's 16-bit greyscale PNG: dark left half, light right half.
+    row = struct.pack("<300H", *[0x2000] * 300) + struct.pack("<300H", *[0xC000] * 300)
+    grey = Image.frombytes("I;16", (600, 400), row * 400)
+    out = io.BytesIO()
+    grey.save(out, "PNG")
+    with Image.open(io.BytesIO(out.getvalue())) as check:
+        assert check.mode == "I;16"  # the file really is 16-bit
+    photo = create_photo(io.BytesIO(out.getvalue()), alt_text="Skan", renditions="now")
+    with Image.open(
+        default_storage.open(photo.renditions["full"]["files"]["jpeg"])
+    ) as public:
+        dark, light = rgb(public, (100, 200)), rgb(public, (500, 200))
+    assert all(abs(value - 0x20) <= 3 for value in dark), dark
+    assert all(abs(value - 0xC0) <= 3 for value in light), light
+
+
+XMP_MARK = "Kowalczyk-znacznik-XMP"
+IPTC_MARK = "Brzezie-znacznik-IPTC"
+
+
+def iptc_segment(*fields: tuple[int, bytes]) -> bytes:
+    """An APP13 segment as Photoshop writes it: one 8BIM resource of IPTC records."""
+    records = b"".join(
+        b"\x1c\x02" + bytes([number]) + struct.pack(">H", len(value)) + value
+        for number, value in fields
+    )
+    if len(records) % 2:
+        records += b"\x00"
+    resource = b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(records)) + records
+    body = b"Photoshop 3.0\x00" + resource
+    return b"\xff\xed" + struct.pack(">H", len(body) + 2) + body
+
+
+def jpeg_with_xmp_and_iptc() -> bytes:
+    xmp = (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+        f'exif:GPSLatitude="50,5.5N" dc:creator="{XMP_MARK}"/>'
+        '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+    data = camera_jpeg()
+    with_xmp = io.BytesIO()
+    Image.open(io.BytesIO(data)).save(
+        with_xmp,
+        "JPEG",
+        quality=90,
+        xmp=xmp,
+        exif=Image.open(io.BytesIO(data)).info["exif"],
+    )
+    raw = with_xmp.getvalue()
+    iptc = iptc_segment(
+        (0, b"\x00\x04"), (80, b"Jan Fotograf"), (90, IPTC_MARK.encode())
+    )
+    return raw[:2] + iptc + raw[2:]  # right after the start-of-image marker
+
+
+def test_xmp_and_iptc_never_reach_a_public_file():
+    from PIL import IptcImagePlugin
+
+    data = jpeg_with_xmp_and_iptc()
+    with Image.open(io.BytesIO(data)) as original:
+        # The upload really carries both, as Pillow reads them.
+        assert XMP_MARK.encode() in original.info["xmp"]
+        iptc = IptcImagePlugin.getiptcinfo(original)
+        assert iptc is not None and iptc[(2, 90)] == IPTC_MARK.encode()
+    photo = create_photo(io.BytesIO(data), alt_text="Rynek", renditions="now")
+    paths = public_files(photo)
+    assert len(paths) == 4 * len(public_formats())  # every size in every format
+    for path in paths:
+        public = default_storage.open(path).read()
+        for mark in (XMP_MARK, IPTC_MARK, "Jan Fotograf", "Photoshop 3.0", "50,5.5N"):
+            assert mark.encode() not in public, (mark, path)
+        assert b"http://ns.adobe.com/xap/1.0/" not in public
+        assert b"8BIM" not in public
+        with Image.open(io.BytesIO(public)) as image:
+            assert "xmp" not in image.info
+            assert IptcImagePlugin.getiptcinfo(image) is None
+
+
+def test_photos_over_the_portals_pixel_limit_are_refused(settings):
+    settings.WIESCI_PHOTO_MAX_PIXELS = 2_000_000
+    data = image_bytes((2000, 1200))  # 2.4 MP, far below Pillow's own limit
+    before = stored_files()
+    with pytest.raises(
+        PhotoRejected, match="Zdjęcie ma zbyt wiele pikseli; limit to 2 megapiksele"
+    ):
+        create_photo(io.BytesIO(data), filename="duze.jpg", alt_text="x")
+    assert not Photo.objects.exists()
+    assert stored_files() == before
+    # Within the limit, the same kind of file is fine.
+    create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x")
+
+
+def test_renditions_command_reports_progress(make_photo):
+    from django.core.management import call_command
+
+    for _ in range(3):
+        make_photo(data=image_bytes((96, 64)))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    call_command("renditions", stdout=terminal)
+    shown = terminal.getvalue()
+    # On a terminal one bar redraws itself after each photo.
+    assert f"\r[{'#' * 10}{'.' * 20}] 1/3" in shown
+    assert f"\r[{'#' * 20}{'.' * 10}] 2/3" in shown
+    assert f"\r[{'#' * 30}] 3/3\n" in shown
+    assert shown.endswith("Made the sizes of 3 photo(s).\n")
+    # In a log, one line at the end (and every 50 photos).
+    log = io.StringIO()
+    call_command("renditions", "--missing", stdout=log)
+    assert log.getvalue() == "Made the sizes of 0 photo(s).\n"
+    call_command("renditions", stdout=log)
+    assert log.getvalue().splitlines()[1:] == [
+        f"[{'#' * 30}] 3/3",
+        "Made the sizes of 3 photo(s).",
+    ]

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -22,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
+from PIL import Image, ImageCms, UnidentifiedImageError, features
 
 from wiesci import conf
 
@@ -101,6 +102,15 @@ def inspect_upload(upload: IO[bytes], *, size: int | None = None) -> Inspected:
             width, height = image.size
             if width * height > conf.PHOTO_MAX_PIXELS:
                 raise _too_many_pixels()
+            # A turned photo's upright size, without turning any pixels.
+            if _orientation(image) in TURNED:
+                width, height = height, width
+            fmt = str(image.format)
+            if fmt in ("JPEG", "MPO"):
+                # Every byte is still decoded (so a truncated file fails), but
+                # at an eighth of the size: 1.5 MB of pixels, not 96 MB, for a
+                # 24-megapixel photo.
+                image.draft(image.mode, (image.width // 8, image.height // 8))
             try:
                 image.load()
             except (OSError, SyntaxError, ValueError):
@@ -108,13 +118,6 @@ def inspect_upload(upload: IO[bytes], *, size: int | None = None) -> Inspected:
                     _("The photo file is damaged or incomplete. Upload it again."),
                     code="truncated",
                 ) from None
-            oriented = (
-                ImageOps.exif_transpose(image, in_place=False)
-                if _rotated(image)
-                else image
-            )
-            width, height = oriented.size
-            fmt = str(image.format)
     upload.seek(0)
     return Inspected(
         format=fmt, width=width, height=height, content_hash=digest.hexdigest()
@@ -134,8 +137,24 @@ def _too_many_pixels() -> PhotoRejected:
     )
 
 
-def _rotated(image: Image.Image) -> bool:
-    return image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+ORIENTATION = 0x0112
+# What a viewer does to a photo stored with EXIF orientation n (as
+# ImageOps.exif_transpose); 5 to 8 swap width and height.
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+TURNED = (5, 6, 7, 8)
+
+
+def _orientation(image: Image.Image) -> int:
+    value = image.getexif().get(ORIENTATION, 1)
+    return value if value in TRANSPOSE else 1
 
 
 @dataclass(frozen=True)
@@ -173,12 +192,32 @@ def _covers(size: tuple[int, int], spec: Spec) -> bool:
     return spec.width / width <= 1 and spec.height / height <= 1
 
 
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Convert to 8-bit RGB in sRGB, honouring an embedded colour profile."""
-    profile = image.info.get("icc_profile")
-    if image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    ):
+# 16-bit greyscale (a PNG from a scanner or a drawing program) in Pillow's modes.
+SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _resizable(image: Image.Image) -> Image.Image:
+    """`image` in a mode that resizes smoothly and converts to 8-bit RGB.
+
+    Palette and 1-bit images would only be resized by dropping pixels, and
+    16-bit greyscale would turn white where a plain conversion clips every
+    value above 255, so it is scaled down to 8 bits.
+    """
+    mode = image.mode
+    if mode in SIXTEEN_BIT:
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if mode == "PA":
+        return image.convert("RGBA")
+    if mode in ("1", "F"):
+        return image.convert("L")
+    return image
+
+
+def _to_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
+    """Convert to 8-bit RGB in sRGB, honouring the colour profile `profile`."""
+    if image.mode in ("RGBA", "LA"):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba).convert("RGB")
@@ -211,38 +250,79 @@ def _crop_box(
 
 def render(source: IO[bytes], *, focal: tuple[float, float]) -> dict[str, Image.Image]:
     """Decode `source` once and return one upright sRGB image per spec."""
-    all_specs = specs()
+    return dict(iter_renditions(source, focal=focal))
+
+
+def _decode(
+    source: IO[bytes], all_specs: list[Spec]
+) -> tuple[Image.Image, int, bytes | None]:
+    """The photo as stored (not yet turned), scaled to the size the largest
+    spec needs, with its EXIF orientation and its colour profile.
+
+    A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when that is still
+    enough (DCT scaling), and the decoded pixels are released as soon as the
+    scaled copy exists.
+    """
     with Image.open(source) as image:
         width, height = image.size
-        rotated = _rotated(image)
-        upright = (height, width) if rotated else (width, height)
+        orientation = _orientation(image)
+        upright = (height, width) if orientation in TURNED else (width, height)
         scale = max(_scale_for(spec, *upright) for spec in all_specs)
+        profile = image.info.get("icc_profile")
+        target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if image.format in ("JPEG", "MPO"):
-            wanted = (math.ceil(width * scale), math.ceil(height * scale))
-            image.draft("RGB", wanted)  # decode at 1/2, 1/4 or 1/8 size when enough
+            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
         image.load()  # decode now, while the file is open
-        # Only a turned or mirrored photo needs a transposed copy.
-        turned = image.getexif().get(0x0112, 1) != 1
-        base = ImageOps.exif_transpose(image, in_place=False) if turned else image
-        base = _to_srgb(base)
+        frame = _resizable(image)
+        if frame.size != target:
+            frame = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if frame is not image:
+            image.close()  # the decoded pixels, often the largest buffer of all
+    return frame, orientation, profile
+
+
+def iter_renditions(
+    source: IO[bytes], *, focal: tuple[float, float]
+) -> Iterator[tuple[str, Image.Image]]:
+    """Decode `source` once; yield (size name, upright sRGB image), largest first.
+
+    Each size is cut from the smallest whole-frame image made so far that is
+    still big enough, which keeps the resizes cheap; an image is let go as
+    soon as no size still to come is cut from it, so a caller that encodes
+    each size before asking for the next holds little at any moment.
+    Resizing comes before turning and colour conversion, which then work on
+    the scaled image rather than the decoded one.
+    """
+    all_specs = specs()
+    base, orientation, profile = _decode(source, all_specs)
+    if orientation != 1:
+        base = base.transpose(TRANSPOSE[orientation])
+    base = _to_srgb(base, profile)
     base.info = {}  # no metadata travels into the renditions
-    target = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
-    if base.size != target:
-        base = base.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    results: dict[str, Image.Image] = {}
-    # Largest first; each size is cut from the smallest whole-frame image made
-    # so far that is still big enough, which keeps the resizes cheap.
-    frames = [base]
     ordered = sorted(
         all_specs, key=lambda s: s.width * (s.height or s.width), reverse=True
     )
-    for spec in ordered:
-        large_enough = [f for f in frames if _covers(f.size, spec)] or [base]
-        frame = min(large_enough, key=lambda f: f.width * f.height)
-        results[spec.name] = _fit(frame, spec, focal)
+    frames = [base]
+    del base
+    for index, spec in enumerate(ordered):
+        image = _fit(_source_for(spec, frames), spec, focal)
         if spec.height is None:
-            frames.append(results[spec.name])
-    return results
+            frames.append(image)
+        later = ordered[index + 1 :]
+        frames = [f for f in frames if any(_source_for(s, frames) is f for s in later)]
+        yield spec.name, image
+        del image
+
+
+def _source_for(spec: Spec, frames: list[Image.Image]) -> Image.Image:
+    def area(frame: Image.Image) -> int:
+        return frame.width * frame.height
+
+    # A photo smaller than the spec gives what it has, never upscaled.
+    large_enough = [f for f in frames if _covers(f.size, spec)] or [
+        max(frames, key=area)
+    ]
+    return min(large_enough, key=area)
 
 
 def _fit(base: Image.Image, spec: Spec, focal: tuple[float, float]) -> Image.Image:
@@ -328,11 +408,14 @@ def write_renditions(
     hint: str,
     month: str,
 ) -> dict[str, Any]:
-    """Make and store every rendition; return the map kept on the Photo."""
-    images = render(source, focal=focal)
+    """Make and store every rendition; return the map kept on the Photo.
+
+    Each size is encoded and stored before the next is made, so only the
+    images still needed are held while an encoder runs.
+    """
     by_name = {spec.name: spec for spec in specs()}
     renditions: dict[str, Any] = {}
-    for name, image in images.items():
+    for name, image in iter_renditions(source, focal=focal):
         files = {}
         for fmt in public_formats():
             path = public_name(

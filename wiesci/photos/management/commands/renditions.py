@@ -1,4 +1,3 @@
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -27,7 +26,7 @@ class Command(BaseCommand):
             photos = photos.filter(renditions={})
         total = photos.count()
         done = 0
-        interactive = sys.stdout.isatty()
+        interactive = self.stdout.isatty()
 
         def progress(photo: Photo) -> None:
             nonlocal done
