@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.accounts.models import User
+from wiesci.accounts.services import PERMANENT_BAN
 
 
 def validate_display_name(value: str) -> None:
@@ -51,3 +54,19 @@ class DeleteAccountForm(forms.Form):
         if self.user.has_usable_password() and not self.user.check_password(password):
             raise ValidationError(_("The password is not correct."))
         return password
+
+
+class BanForm(forms.Form):
+    """How long and why a reader is banned; asked by the newsroom's admin actions."""
+
+    days = forms.IntegerField(
+        label=_("days"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty for a permanent ban."),
+    )
+    reason = forms.CharField(label=_("reason for the ban"), max_length=300)
+
+    def until(self) -> datetime:
+        days = self.cleaned_data["days"]
+        return timezone.now() + (timedelta(days=days) if days else PERMANENT_BAN)

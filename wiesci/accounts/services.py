@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from wiesci.accounts.models import User
+
+# A permanent ban is one that ends after everyone involved.
+PERMANENT_BAN = timedelta(days=365 * 100)
 
 
 @transaction.atomic
@@ -30,6 +33,7 @@ def ban_reader(user: User, *, until: datetime, reason: str) -> User:
 
 @transaction.atomic
 def lift_ban(user: User) -> User:
+    """Let `user` comment again at once."""
     user.banned_until = None
     user.ban_reason = ""
     user.save(update_fields=["banned_until", "ban_reason"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -13,16 +12,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from wiesci.accounts.forms import BanForm
 from wiesci.accounts.services import ban_reader
 from wiesci.comments import services
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
 from wiesci.comments.moderation import CommentRefused
-
-PERMANENT = timedelta(days=365 * 100)
 
 
 class ReportInline(admin.TabularInline[Report, Comment]):
@@ -68,16 +65,6 @@ class RemoveForm(forms.Form):
     note = forms.CharField(
         label=_("note for the author"), required=False, widget=forms.Textarea
     )
-
-
-class BanForm(forms.Form):
-    days = forms.IntegerField(
-        label=_("days"),
-        min_value=1,
-        required=False,
-        help_text=_("Leave empty for a permanent ban."),
-    )
-    reason = forms.CharField(label=_("reason for the ban"), max_length=300)
 
 
 @admin.register(Comment)
@@ -219,8 +206,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
     ) -> HttpResponse | None:
         form = BanForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            days = form.cleaned_data["days"]
-            until = timezone.now() + (timedelta(days=days) if days else PERMANENT)
+            until = form.until()
             authors = {c.author for c in queryset.select_related("author") if c.author}
             for author in authors:
                 ban_reader(author, until=until, reason=form.cleaned_data["reason"])
