@@ -140,30 +140,50 @@ def test_scheduled_story_reaches_the_home_page_at_its_time_with_no_command(
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def due_articles(section, count):
+    """`count` scheduled articles whose time has just passed."""
+    articles = []
+    for i in range(count):
+        article = services.save_article(
+            Article(title=f"Raport 998 nr {i}", lead="L", section=section)
+        )
+        services.publish_article(article, at=timezone.now() + timedelta(seconds=1 + i))
+        articles.append(article)
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+    return articles
+
+
 @pytest.mark.django_db(transaction=True)
-def test_publication_side_effects_run_once_with_two_processes_racing(editor, section):
-    article = services.save_article(
-        Article(title="Raport 998", lead="L", section=section)
-    )
-    services.publish_article(
-        article, by=editor, at=timezone.now() + timedelta(seconds=1)
-    )
-    Article.objects.filter(pk=article.pk).update(
-        published_at=timezone.now() - timedelta(1)
-    )
+def test_publication_side_effects_run_once_with_two_threads_racing(
+    editor, section, monkeypatch
+):
+    """Both schedulers see the same due articles before either claims one."""
+    articles = due_articles(section, 3)
     calls = []
 
     def receiver(sender, article, reason, **kwargs):
         calls.append((article.pk, reason))
 
-    article_changed.connect(receiver)
-    barrier = threading.Barrier(2)
+    read = services.due_for_publication
+    both_have_read = threading.Barrier(2)
+
+    def read_then_wait(**kwargs):
+        due = read(**kwargs)
+        both_have_read.wait(timeout=10)
+        return due
+
+    monkeypatch.setattr(services, "due_for_publication", read_then_wait)
+    published = []
 
     def scheduler():
-        barrier.wait(timeout=10)
-        services.run_due_publications()
-        connection.close()
+        try:
+            published.extend(a.pk for a in services.run_due_publications())
+        finally:
+            connection.close()
 
+    article_changed.connect(receiver)
     try:
         threads = [threading.Thread(target=scheduler) for _ in range(2)]
         for thread in threads:
@@ -172,21 +192,41 @@ def test_publication_side_effects_run_once_with_two_processes_racing(editor, sec
             thread.join(timeout=30)
     finally:
         article_changed.disconnect(receiver)
-    assert calls == [(article.pk, "published")]
-    assert actions(article).count("due") == 1
-    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+    expected = sorted(a.pk for a in articles)
+    assert sorted(published) == expected
+    assert sorted(calls) == [(pk, "published") for pk in expected]
+    for article in articles:
+        assert actions(article).count("due") == 1
+        assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
 
 
-def test_two_scheduler_processes_publish_a_due_article_once(product_env):
-    """Two `wiesci publish_scheduled` at once: one finishes the publication."""
+# Run in each scheduler process: get ready, wait at the barrier directory
+# until both processes are there, then publish what is due.
+RACER = """
+import os, pathlib, time
+from django.db import connection
+from wiesci.articles.services import run_due_publications
+connection.ensure_connection()
+barrier = pathlib.Path(os.environ["BARRIER"])
+(barrier / os.environ["RACER"]).touch()
+deadline = time.monotonic() + 30
+while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
+    time.sleep(0.0005)
+print(len(run_due_publications()))
+"""
+
+
+def test_two_scheduler_processes_publish_due_articles_once(product_env, tmp_path):
+    """Two scheduler processes started at one moment: each article once."""
     assert run_wiesci("migrate", "--no-input", env=product_env).returncode == 0
     setup = (
         "from datetime import timedelta; from django.utils import timezone;"
         "from wiesci.taxonomy.models import Section;"
         "from wiesci.articles.models import Article;"
         "s = Section.objects.create(name='Kronika');"
-        "Article.objects.create(title='Pożar', slug='pozar', lead='L', section=s,"
-        " status='scheduled', published_at=timezone.now() - timedelta(minutes=1))"
+        "[Article.objects.create(title=f'Pożar {i}', slug=f'pozar-{i}', lead='L',"
+        " section=s, status='scheduled',"
+        " published_at=timezone.now() - timedelta(minutes=1)) for i in range(60)]"
     )
     assert (
         run_wiesci("shell", "--no-imports", "-c", setup, env=product_env).returncode
@@ -194,26 +234,48 @@ def test_two_scheduler_processes_publish_a_due_article_once(product_env):
     )
     from tests.conftest import WIESCI
 
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
     runs = [
         subprocess.Popen(
-            [str(WIESCI), "publish_scheduled"],
-            env=product_env,
+            [str(WIESCI), "shell", "--no-imports", "-c", RACER],
+            env={**product_env, "BARRIER": str(barrier), "RACER": name},
             stdout=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for name in ("first", "second")
     ]
-    outputs = sorted(run.communicate(timeout=60)[0].strip() for run in runs)
-    assert outputs == [
-        "Published on schedule: 0 article(s).",
-        "Published on schedule: 1 article(s).",
-    ]
+    counts = [int(run.communicate(timeout=120)[0].strip()) for run in runs]
+    assert sum(counts) == 60
     count = (
+        "from collections import Counter;"
         "from wiesci.articles.models import AuditEntry;"
-        "print(AuditEntry.objects.filter(action='due').count())"
+        "due = AuditEntry.objects.filter(action='due');"
+        "print(due.count(), len(set(due.values_list('article', flat=True))),"
+        " AuditEntry.objects.exclude(article__status='published').count())"
     )
     result = run_wiesci("shell", "--no-imports", "-c", count, env=product_env)
-    assert result.stdout.strip() == "1"
+    assert result.stdout.split() == ["60", "60", "0"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_scheduler_publishes_a_due_article(section):
+    from wiesci.core.management.commands.worker import Command
+
+    (article,) = due_articles(section, 1)
+
+    class OneRound(threading.Event):
+        """Let the scheduler loop run its jobs once, then stop."""
+
+        rounds = 0
+
+        def wait(self, timeout=None):
+            self.rounds += 1
+            return self.rounds > 1
+
+    Command().run_periodic(OneRound(), every=10)
+    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+    assert actions(article).count("due") == 1
 
 
 def test_unpublished_articles_are_absent_from_every_public_surface(

@@ -415,13 +415,8 @@ def run_due_publications(*, now: datetime | None = None) -> list[Article]:
     moment cannot both act on it.
     """
     now = now or timezone.now()
-    due = list(
-        Article.objects.filter(
-            status=Status.SCHEDULED, published_at__lte=now
-        ).values_list("pk", flat=True)
-    )
     done = []
-    for pk in due:
+    for pk in due_for_publication(now=now):
         with transaction.atomic():
             claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
                 status=Status.PUBLISHED, has_been_public=True, modified_at=now
@@ -434,6 +429,19 @@ def run_due_publications(*, now: datetime | None = None) -> list[Article]:
         done.append(article)
         logger.info("Published on schedule: %s", article.slug)
     return done
+
+
+def due_for_publication(*, now: datetime) -> list[int]:
+    """Ids of scheduled articles whose time has come, oldest first.
+
+    Read without a lock: another process may finish any of them before
+    `run_due_publications` claims it.
+    """
+    return list(
+        Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now)
+        .order_by("published_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def overdue(*, grace: timedelta = timedelta(minutes=2)) -> list[Article]:
