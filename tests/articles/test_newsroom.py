@@ -175,7 +175,7 @@ def test_publication_side_effects_run_once_with_two_threads_racing(
         return due
 
     monkeypatch.setattr(services, "due_for_publication", read_then_wait)
-    published = []
+    published: list[int] = []
 
     def scheduler():
         try:
