@@ -99,3 +99,70 @@ def test_account_deletion_needs_the_password(client, reader):
     response = client.post(reverse("accounts:delete"), {"password": "nie-to"})
     assert "Hasło jest nieprawidłowe." in response.content.decode()
     assert User.objects.filter(pk=reader.pk).exists()
+
+
+def test_the_name_in_the_header_leads_to_the_account_page(client, reader):
+    client.force_login(reader)
+    home = client.get(reverse("articles:home")).content.decode()
+    assert f'href="{reverse("accounts:account")}">Sąsiad z Ocic</a>' in home
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert "Moje konto" in page
+    for name, text in [
+        ("account_email", "Zmień adres e-mail"),
+        ("account_change_password", "Zmień hasło"),
+        ("accounts:delete", "Usuń konto"),
+    ]:
+        assert f'<a href="{reverse(name)}">{text}</a>' in page
+
+
+def test_the_account_page_asks_to_log_in(client):
+    response = client.get(reverse("accounts:account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.fixture
+def social_reader(make_reader):
+    """A reader who signed up through Google: no password of their own."""
+    user = make_reader(email="z.google@example.pl", display_name="Z Google")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+def test_an_account_without_a_password_is_not_deleted_by_any_password(
+    client, social_reader
+):
+    client.force_login(social_reader)
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert f'<a href="{reverse("account_set_password")}">Ustaw hasło</a>' in page
+    for attempt in ({"password": "cokolwiek"}, {"password": ""}, {}):
+        response = client.post(reverse("accounts:delete"), attempt)
+        assert response.status_code == 200
+        assert "Wpisz swój adres e-mail, aby potwierdzić" in response.content.decode()
+    response = client.post(
+        reverse("accounts:delete"), {"confirmation": "ktos.inny@example.pl"}
+    )
+    assert "To nie jest adres e-mail Twojego konta." in response.content.decode()
+    assert User.objects.filter(pk=social_reader.pk).exists()
+
+
+def test_an_account_without_a_password_is_deleted_by_typing_its_address(
+    client, social_reader
+):
+    client.force_login(social_reader)
+    response = client.post(
+        reverse("accounts:delete"), {"confirmation": " Z.Google@example.pl "}
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=social_reader.pk).exists()
+
+
+def test_an_account_without_a_password_or_address_types_a_phrase(client, social_reader):
+    User.objects.filter(pk=social_reader.pk).update(email="")
+    client.force_login(social_reader)
+    response = client.post(reverse("accounts:delete"), {"confirmation": "usuń"})
+    assert "Wpisz dokładnie „usuń moje konto”." in response.content.decode()
+    assert User.objects.filter(pk=social_reader.pk).exists()
+    client.post(reverse("accounts:delete"), {"confirmation": "Usuń moje konto"})
+    assert not User.objects.filter(pk=social_reader.pk).exists()

@@ -40,6 +40,7 @@ READER_PAGES = {
     "account_logout",
     "account_reauthenticate",
     "socialaccount_connections",
+    "accounts:account",
     "accounts:delete",
     "comments:edit",
     "comments:delete",
@@ -236,6 +237,7 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         "comments:report": reverse(
             "comments:report", args=[portal["others_comment"].pk]
         ),
+        "accounts:account": reverse("accounts:account"),
         "accounts:delete": reverse("accounts:delete"),
         "account_login": reverse("account_login"),
         "account_logout": reverse("account_logout"),

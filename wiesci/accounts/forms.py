@@ -15,6 +15,10 @@ from wiesci.accounts.models import User
 from wiesci.accounts.services import PERMANENT_BAN
 
 
+# What an account without an e-mail address or a password types to delete itself.
+DELETE_PHRASE = _("delete my account")
+
+
 def validate_display_name(value: str) -> None:
     if "@" in value:
         raise ValidationError(
@@ -40,20 +44,49 @@ class SignupExtraForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    """Confirm deleting one's account: the password, or for an account without
+    one (signed up through Google or Facebook) the e-mail address typed out.
+
+    An account without a usable password must not accept whatever is typed
+    into a password field: anyone at an open session could delete it.
+    """
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+        if user.has_usable_password():
+            self.fields["password"] = forms.CharField(
+                label=_("Your password"),
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )
+        else:
+            self.fields["confirmation"] = forms.CharField(
+                label=(
+                    _("Type your e-mail address to confirm")
+                    if user.email
+                    else _("Type “%(phrase)s” to confirm") % {"phrase": DELETE_PHRASE}
+                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if self.user.has_usable_password() and not self.user.check_password(password):
+        if not self.user.check_password(password):
             raise ValidationError(_("The password is not correct."))
         return password
+
+    def clean_confirmation(self) -> str:
+        typed: str = self.cleaned_data["confirmation"]
+        expected = self.user.email or str(DELETE_PHRASE)
+        if typed.strip().casefold() != expected.strip().casefold():
+            if self.user.email:
+                raise ValidationError(
+                    _("This is not the e-mail address of your account.")
+                )
+            raise ValidationError(
+                _("Type “%(phrase)s” exactly.") % {"phrase": DELETE_PHRASE}
+            )
+        return typed
 
 
 class BanForm(forms.Form):

@@ -5,5 +5,6 @@ from wiesci.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views.account, name="account"),
     path("usun/", views.delete, name="delete"),
 ]

@@ -10,8 +10,14 @@ from wiesci.accounts.services import delete_account
 
 
 @login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """ "Moje konto": where a reader changes the address, the password, or leaves."""
+    return render(request, "accounts/account.html")
+
+
+@login_required
 def delete(request: HttpRequest) -> HttpResponse:
-    """Delete one's own account after confirming the password."""
+    """Delete one's own account after confirming it is really its owner."""
     form = DeleteAccountForm(request.user, request.POST or None)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         user = request.user
