@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from wiesci.accounts.models import User
 from wiesci.accounts.services import PERMANENT_BAN
 
-
 # What an account without an e-mail address or a password types to delete itself.
 DELETE_PHRASE = _("delete my account")
 
