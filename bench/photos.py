@@ -42,6 +42,9 @@ SEED = 20260509
 PHOTO_SIZE = (6000, 4000)  # 24 megapixels, 3:2 like most camera sensors
 VIPS_MAX_COORD = 10_000_000  # a height that never limits a width-only size
 GOAL = 1.10  # the product's goal: ours at most 10 % slower than libvips
+# The issue's "peak memory under 150 MB", in bytes as the issue writes it:
+# 150 MB = 143.05 MiB. Checked on the worst round, not the median.
+MEMORY_GOAL_BYTES = 150 * 1000 * 1000
 MODULE = "bench.photos"  # the workers: python -m bench.photos COMMAND …
 
 
@@ -180,6 +183,15 @@ class PhaseTimer:
         return timed
 
     @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Count nothing inside (the wrapped calls an encoder makes)."""
+        busy, self._busy = self._busy, True
+        try:
+            yield
+        finally:
+            self._busy = busy
+
+    @contextmanager
     def patched(self) -> Iterator[PhaseTimer]:
         from PIL import Image, ImageCms, ImageFile
 
@@ -203,29 +215,35 @@ class PhaseTimer:
 
 
 def _ours_job(source: str, formats: list[str]) -> dict[str, Any]:
+    """The product's pipeline as `processing.write_renditions` runs it: each
+    size is made (largest first) and encoded in every format before the next
+    size is made, so the process holds what an upload's task holds."""
     from wiesci.photos import processing
 
     timer = PhaseTimer()
+    encoding: dict[str, float] = dict.fromkeys(formats, 0.0)
+    sizes = dict.fromkeys(formats, 0)
+    dims = {}
     started = time.perf_counter()
     with open(source, "rb") as fileobj, timer.patched():
-        images = processing.render(fileobj, focal=(0.5, 0.5))
-    rendered = time.perf_counter() - started
+        for name, image in processing.iter_renditions(fileobj, focal=(0.5, 0.5)):
+            dims[name] = list(image.size)
+            for fmt in formats:
+                with timer.paused():  # an encoder's own conversions are its time
+                    began = time.perf_counter()
+                    data = processing.encode(image, fmt)
+                    encoding[fmt] += time.perf_counter() - began
+                sizes[fmt] += len(data)
+                del data
+            del image
+    total = time.perf_counter() - started
     phases = dict(timer.seconds)
-    phases["other"] = rendered - sum(phases.values())
-    sizes = dict.fromkeys(formats, 0)
-    # The order write_renditions uses: each size, then each format.
-    for image in images.values():
-        for fmt in formats:
-            started = time.perf_counter()
-            data = processing.encode(image, fmt)
-            phases[f"encode {fmt}"] = phases.get(f"encode {fmt}", 0.0) + (
-                time.perf_counter() - started
-            )
-            sizes[fmt] += len(data)
+    phases["other"] = total - sum(phases.values()) - sum(encoding.values())
+    phases.update({f"encode {fmt}": value for fmt, value in encoding.items()})
     return {
         "phases": phases,
         "sizes": sizes,
-        "dims": {name: list(image.size) for name, image in images.items()},
+        "dims": dims,
         "decoded": timer.decoded,
     }
 
@@ -284,8 +302,8 @@ def _vips_job(
     started = time.perf_counter()
     base = None
     if strategy == "once":
-        # As render(): one image at the smallest scale every size can be made
-        # from, then each size from it in memory.
+        # As iter_renditions(): one image at the smallest scale every size
+        # can be made from, then each size from it in memory.
         header = pyvips.Image.new_from_file(source)  # reads the header only
         width, height = header.width, header.height
         if header.get_typeof("orientation") and header.get("orientation") >= 5:
@@ -479,6 +497,11 @@ def _stats(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _mib1(kib: float) -> str:
+    """KiB as MiB with one decimal: the memory goal sits at 143.05 MiB."""
+    return f"{kib / 1024:.1f} MiB"
+
+
 def _spec_label(spec: list[Any]) -> str:
     name, width, height = spec
     return f"{name} {width}×{height} crop" if height else f"{name} {width} wide"
@@ -597,9 +620,14 @@ class Report:
             f"{', '.join(self.formats)} = {len(self.specs) * len(self.formats)} files"
         )
 
+    def memory_met(self) -> bool:
+        return bool(self.stats[OURS.key]["peak_max"] * 1024 < MEMORY_GOAL_BYTES)
+
     def verdict(self) -> str:
         ratio = self.ratio("wall")
         met = "met" if ratio <= GOAL else "NOT met"
+        ours = self.stats[OURS.key]
+        memory = "met" if self.memory_met() else "NOT met"
         return (
             f"Ours ÷ pyvips reference: time {ratio:.2f}× (goal ≤ {GOAL:.2f}×: "
             f"{met}; per round {min(self.per_round):.2f}–"
@@ -608,7 +636,10 @@ class Report:
             f"{self.ratio('cpu'):.2f}×, peak RSS {self.ratio('peak'):.2f}×, peak "
             f"increment {self.ratio('delta'):.2f}×. Against pyvips decode once: "
             f"time {self.ratio('wall', VIPS_ONCE):.2f}×, CPU time "
-            f"{self.ratio('cpu', VIPS_ONCE):.2f}×"
+            f"{self.ratio('cpu', VIPS_ONCE):.2f}×. Ours' peak memory (the whole "
+            f"process's peak RSS, imports included): {_mib1(ours['peak_max'])} in "
+            f"the worst round, {_mib1(ours['peak'])} median (goal under 150 MB = "
+            f"{MEMORY_GOAL_BYTES / 2**20:.1f} MiB, worst round: {memory})"
         )
 
     def main_rows(self) -> tuple[list[str], list[list[str]]]:
@@ -619,6 +650,7 @@ class Report:
             "CPU",
             "1st run",
             "peak RSS",
+            "worst peak RSS",
             "peak − before",
             "ours ÷ this",
         ]
@@ -632,14 +664,15 @@ class Report:
                     common.seconds(s["min"]),
                     common.seconds(s["cpu"]),
                     common.seconds(s["first"]),
-                    common.mib(s["peak"]),
-                    common.mib(s["delta"]),
+                    _mib1(s["peak"]),
+                    _mib1(s["peak_max"]),
+                    _mib1(s["delta"]),
                     ""
                     if variant is OURS
                     else common.ratio(self.ratio("wall", variant)),
                 ]
             )
-        fields = ["wall", "min", "cpu", "first", "peak", "delta"]
+        fields = ["wall", "min", "cpu", "first", "peak", "peak_max", "delta"]
         rows.append(
             [
                 "ours ÷ reference",
@@ -655,7 +688,7 @@ class Report:
         decoded = ", ".join(f"{w}×{h}" for w, h in self.stats[OURS.key]["decoded"])
         render_parts = [
             ("decode", f"decode JPEG (at {decoded})"),
-            ("copy", "copy (in ImageOps.exif_transpose)"),
+            ("copy", "copy"),
             ("convert", "convert mode"),
             ("colour", "colour profile to sRGB"),
             ("resize", "resize (Lanczos), 4 calls"),
@@ -670,7 +703,7 @@ class Report:
         render = sum(ours[key] for key, _ in render_parts if key in ours)
         rows.append(
             [
-                "decode + resize: ours render(), pyvips thumbnail()",
+                "decode + resize: ours iter_renditions(), pyvips thumbnail()",
                 common.seconds(render),
                 *(
                     common.seconds(self.stats[v.key]["phases"]["thumbnail"])
@@ -766,8 +799,9 @@ class Report:
 ## Photo renditions
 
 Measured by `bench/photos.py` ({self.seconds:.0f} s). The job: a {self.job()},
-made in memory the way an upload makes them (`processing.render()`, then
-`processing.encode()` of each size in each format). The reference, measured
+made in memory the way an upload's task makes them (`processing.iter_renditions()`
+gives the sizes largest first, and `processing.encode()` makes each size's files
+in every format before the next size is made). The reference, measured
 in the same run: libvips' thumbnailer, `pyvips.Image.thumbnail()` from the
 file once per size (its shrink-on-load fast path), copied to memory and saved
 in each format. For information, libvips with ours' strategy (one thumbnail at
@@ -780,11 +814,14 @@ in a rotating order (A B C, B C A, …) so that the load of this shared
 machine falls on all of them alike. A process imports its libraries, notes its
 resident memory, does the whole job once as a warm-up ("1st run"), then once
 timed ("median", "min", "CPU" = user + system time of all its threads).
-"Peak RSS" is the process's high-water mark (VmHWM, reset after the imports)
-and "peak − before" what the job added to the resident memory after the
-imports. libvips' operation cache is off, so the timed run cannot reuse the
-warm-up's results. Ours' phases are timed by wrapping Pillow's decode, copy
-and resize calls during `render()`. Medians of the rounds throughout.
+"Peak RSS" is the process's high-water mark (VmHWM, reset after the imports,
+so it counts the imports' resident memory and the job's peak on top of it;
+median of the rounds), "worst peak RSS" the highest of the rounds, which is the
+figure checked against the goal of 150 MB (= 143.05 MiB), and "peak − before"
+what the job added to the resident memory after the imports. libvips'
+operation cache is off, so the timed run cannot reuse the warm-up's results.
+Ours' phases are timed by wrapping Pillow's decode, copy, convert and resize
+calls outside the encoders. Medians of the rounds elsewhere.
 
 {common.markdown_table(*self.main_rows())}
 
