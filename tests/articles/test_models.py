@@ -149,3 +149,36 @@ def test_gallery_photo_placed_in_the_text_becomes_a_responsive_picture(
     assert "<picture" in body
     assert 'type="image/webp"' in body
     assert 'alt="Ratusz nocą"' in body
+
+
+def test_words_in_separate_paragraphs_are_counted_apart():
+    article = Article(
+        lead="Krótki lead.",
+        body="<p>a b.</p><p>c d.</p><ul><li>jeden</li><li>dwa</li></ul>"
+        "<h2>Śródtytuł</h2><p>linia<br>druga&nbsp;linia, pół<strong>wysep</strong></p>",
+    )
+    # 2 + 4 + 2 + 1 + 4: "półwysep" is one word, "linia<br>druga" two.
+    assert article.word_count == 13
+
+
+@pytest.mark.parametrize(
+    ("words", "minutes"), [(0, 1), (120, 1), (300, 2), (400, 2), (599, 3)]
+)
+def test_reading_time_counts_about_200_words_a_minute(words, minutes):
+    # Two words per paragraph, so joined paragraphs would halve the count.
+    body = "".join("<p>słowo słowo</p>" for _ in range(words // 2))
+    body += "<p>słowo</p>" * (words % 2)
+    article = Article(lead="", body=body)
+    assert article.word_count == words
+    assert article.reading_minutes == minutes
+
+
+def test_the_admin_shows_the_length_of_the_text(client, editor, make_article):
+    from django.urls import reverse
+
+    article = make_article(
+        lead="Lead.", body="".join("<p>raz dwa trzy</p>" for _ in range(133))
+    )
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "400 słów, ok. 2 min czytania" in page.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from html import unescape
 from typing import Any
 
 import nh3
@@ -45,6 +46,23 @@ BODY_TAGS = {
 BODY_TAGS.add("img")
 IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 BODY_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt"}}
+
+
+# Tags that end a word: text on either side belongs to different words.
+WORD_BOUNDARY = re.compile(
+    r"<(?:/?(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|div|td|th|tr)\b"
+    r"|br\b|img\b)[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def plain_words(html: str) -> list[str]:
+    """The words of an HTML fragment, as a reader counts them.
+
+    "<p>a b.</p><p>c d.</p>" has four words: block tags separate words, while
+    inline ones ("pół<em>wysep</em>") do not.
+    """
+    return unescape(strip_tags(WORD_BOUNDARY.sub(" ", html))).split()
 
 
 def new_secret() -> str:
@@ -448,12 +466,12 @@ class Article(TimeStampedModel):
 
     @property
     def word_count(self) -> int:
-        return len(strip_tags(f"{self.lead} {self.body}").split())
+        return len(plain_words(self.lead)) + len(plain_words(self.body))
 
     @property
     def reading_minutes(self) -> int:
-        """At about 200 words a minute, never less than one."""
-        return max(1, round(self.word_count / 200))
+        """At about 200 words a minute, rounded half up, never less than one."""
+        return max(1, int(self.word_count / 200 + 0.5))
 
 
 class AuditEntry(models.Model):
