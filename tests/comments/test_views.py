@@ -251,3 +251,41 @@ def test_a_comment_not_shown_on_the_site_cannot_be_opened_for_a_report(
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": "spam"}).status_code == 404
     assert not comment.reports.exists()
+
+
+def test_the_author_sees_their_removed_comment_in_place_with_the_reasons(
+    client, make_article, reader, make_reader, editor, trusted
+):
+    from wiesci.comments import services
+    from wiesci.comments.models import RemovalReason
+
+    article = make_article()
+    comment = services.post_comment(
+        article, author=reader, body="Ten sąsiad to oszust!", token="a"
+    )
+    services.post_comment(
+        article, author=make_reader(), body="Widoczny komentarz", token="b"
+    )
+    reason = RemovalReason.objects.get(name="Nieprawdziwe zarzuty")
+    services.remove_comment(comment, by=editor, reason=reason, note="Bez dowodów.")
+
+    client.force_login(reader)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'id="komentarz-{comment.pk}"' in page
+    assert "Twój komentarz został usunięty" in page
+    assert "Powód: Nieprawdziwe zarzuty." in page
+    assert reason.explanation in page
+    assert "Uwaga moderatora: Bez dowodów." in page
+    assert "Komentarze (1)" in page
+
+    for viewer in (make_reader(), None):
+        if viewer is None:
+            client.logout()
+        else:
+            client.force_login(viewer)
+        page = client.get(article.get_absolute_url()).content.decode()
+        assert "Widoczny komentarz" in page
+        assert "Ten sąsiad to oszust!" not in page
+        assert f'id="komentarz-{comment.pk}"' not in page
+        assert "został usunięty" not in page
+        assert "Bez dowodów." not in page

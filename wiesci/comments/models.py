@@ -89,19 +89,22 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.APPROVED)
 
-    def in_thread(self, article: Article) -> CommentQuerySet:
-        """What the thread under an article shows, oldest first, in one query."""
+    def in_thread(self, article: Article, *, viewer: Any = None) -> CommentQuerySet:
+        """What the thread under an article shows, oldest first, in one query.
+
+        A logged-in `viewer` also sees, in place, their own comments the
+        newsroom removed, with the statement of reasons; nobody else does.
+        """
+        shown = Q(status=Comment.Status.APPROVED) | Q(
+            status=Comment.Status.DELETED, replies__status=Comment.Status.APPROVED
+        )
+        if viewer is not None and viewer.is_authenticated:
+            shown |= Q(status=Comment.Status.REMOVED, author=viewer)
         return (
             self.filter(article=article)
-            .filter(
-                Q(status=Comment.Status.APPROVED)
-                | Q(
-                    status=Comment.Status.DELETED,
-                    replies__status=Comment.Status.APPROVED,
-                )
-            )
+            .filter(shown)
             .distinct()
-            .select_related("author")
+            .select_related("author", "removal_reason")
             .order_by("created_at", "pk")
         )
 

@@ -29,7 +29,7 @@ def comment_thread(context: dict[str, Any], article: Article) -> dict[str, Any]:
     request = context["request"]
     user = request.user
     policy = ModerationSettings.current()
-    comments = list(Comment.objects.in_thread(article))
+    comments = list(Comment.objects.in_thread(article, viewer=user))
     replies: dict[int, list[Comment]] = {}
     for comment in comments:
         if comment.parent_id:
