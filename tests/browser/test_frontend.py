@@ -6,46 +6,66 @@ import gzip
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser import site
+from tests.browser.checkers import horizontal_overflow, small_tap_targets, small_text
 
 ARTICLE_BUDGET = 60 * 1024  # HTML, CSS and JavaScript of the article page, compressed
 
 
-@pytest.fixture
-def portal(live_server: Any) -> dict[str, Any]:
-    return site.build_portal()
+PHONE = {"width": 360, "height": 740}
 
 
 def public_pages(portal: dict[str, Any]) -> list[site.Page]:
     return [page for page in site.page_urls(portal) if page.visitor == "anonymous"]
 
 
-def test_pages_fit_a_360_pixel_phone_with_readable_text(browser, live_server, portal):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="pl-PL"
-    )
-    page = context.new_page()
-    too_wide, too_small = {}, {}
-    for entry in public_pages(portal):
-        page.goto(live_server.url + entry.url)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 360:
+def phone_pages(portal: dict[str, Any]) -> list[site.Page]:
+    """Every page type a reader opens: anonymous ones and those of an account."""
+    return [page for page in site.page_urls(portal) if page.visitor != "editor"]
+
+
+def test_comment_form_page_is_among_the_phone_pages(portal):
+    reader_articles = [
+        page
+        for page in phone_pages(portal)
+        if page.visitor == "reader" and page.url == portal["article"].get_absolute_url()
+    ]
+    assert reader_articles
+
+
+def test_pages_fit_a_360_pixel_phone_with_readable_text(open_as, portal):
+    contexts = {v: open_as(v, viewport=PHONE) for v in ("anonymous", "reader")}
+    too_wide, too_small, wrong_status = {}, {}, {}
+    for entry in phone_pages(portal):
+        page, problem = site.visit(contexts[entry.visitor], entry)
+        if problem:
+            wrong_status[entry.name] = problem
+        width = horizontal_overflow(page, PHONE["width"])
+        if width:
             too_wide[entry.name] = width
-        smallest = page.evaluate(
-            """() => Math.min(...[...document.querySelectorAll(
-                  'p, li, a, time, span, figcaption, label')]
-                .filter(e => e.offsetParent !== null && e.textContent.trim())
-                .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
-        )
-        if smallest < 16:
-            too_small[entry.name] = smallest
-        body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-        assert body >= 16, entry.name
-    context.close()
+        small = small_text(page)
+        if small:
+            too_small[entry.name] = small
+        page.close()
+    assert wrong_status == {}
     assert too_wide == {}
+    assert too_small == {}
+
+
+def test_tap_targets_are_at_least_24_pixels_on_a_phone(open_as, portal):
+    contexts = {v: open_as(v, viewport=PHONE) for v in ("anonymous", "reader")}
+    too_small, wrong_status = {}, {}
+    for entry in phone_pages(portal):
+        page, problem = site.visit(contexts[entry.visitor], entry)
+        if problem:
+            wrong_status[entry.name] = problem
+        small = small_tap_targets(page)
+        if small:
+            too_small[entry.name] = small
+        page.close()
+    assert wrong_status == {}
     assert too_small == {}
 
 
