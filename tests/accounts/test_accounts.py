@@ -166,3 +166,25 @@ def test_an_account_without_a_password_or_address_types_a_phrase(client, social_
     assert User.objects.filter(pk=social_reader.pk).exists()
     client.post(reverse("accounts:delete"), {"confirmation": "Usuń moje konto"})
     assert not User.objects.filter(pk=social_reader.pk).exists()
+
+
+def test_sign_up_is_rate_limited_with_a_polish_answer(client):
+    url = reverse("account_signup")
+    # allauth's default: 20 sign-up attempts a minute from one address.
+    for i in range(20):
+        response = client.post(url, {"email": f"bot{i}@example.pl"})
+        assert response.status_code == 200
+    response = client.post(
+        url,
+        {
+            "email": "jeszcze@example.pl",
+            "password1": "Kasztany-w-parku-2026",
+            "password2": "Kasztany-w-parku-2026",
+            "display_name": "Jeszcze Jeden",
+        },
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Zbyt wiele prób" in page
+    assert "Odczekaj kilka minut i spróbuj ponownie." in page
+    assert not User.objects.filter(email="jeszcze@example.pl").exists()

@@ -289,3 +289,41 @@ def test_the_author_sees_their_removed_comment_in_place_with_the_reasons(
         assert f'id="komentarz-{comment.pk}"' not in page
         assert "został usunięty" not in page
         assert "Bez dowodów." not in page
+
+
+def test_banned_reader_cannot_post_and_is_told_why(client, make_article, reader):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wiesci.accounts.services import ban_reader
+
+    article = make_article()
+    ban_reader(reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.")
+    client.force_login(reader)
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Mimo blokady", "token": "t1"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nie możesz komentować do" in page
+    assert "Powód: Obelgi." in page
+    assert "Mimo blokady</textarea>" in page  # given back, not lost
+    assert not Comment.objects.exists()
+
+
+def test_unverified_reader_cannot_post_and_is_told_why(
+    client, make_article, make_reader
+):
+    article = make_article()
+    client.force_login(make_reader(verified=False))
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Bez potwierdzenia", "token": "t1"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Najpierw potwierdź swój adres e-mail" in page
+    assert "Bez potwierdzenia</textarea>" in page
+    assert not Comment.objects.exists()
