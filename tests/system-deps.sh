@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the Debian packages the test suite drives when they are missing:
 # Chromium for the browser tests, PostgreSQL for the second run, Redis for the
-# shared-cache tests, Java for the Nu HTML Checker, npm for the checkers.
+# shared-cache tests, Java for the Nu HTML Checker, npm for the checkers,
+# nginx with the cache-purge module (and openssl for its certificate) for the
+# test of the documented proxy configuration.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
@@ -10,6 +12,10 @@ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/n
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+[ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+[ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] \
+    || missing="$missing libnginx-mod-http-cache-purge"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 [ -z "$missing" ] && exit 0
 echo "Installing Debian packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -24,6 +24,8 @@ def pages_showing(article: Article) -> set[str]:
         reverse("articles:corrections"),
         article.section.get_absolute_url(),
     }
+    if article.pk is None:  # deleted: its filing went with it
+        return paths
     paths |= {f"/artykul/{former.slug}/" for former in article.old_slugs.all()}
     for related in (
         article.tags,
@@ -78,7 +80,7 @@ def on_article_changed(
         cache.set(COMMENTS_VERSION_KEY, uuid.uuid4().hex, None)
         pagecache.purge_paths(pages_showing(article))
     else:
-        pagecache.purge_all()
+        pagecache.purge_all(proxy_paths=pages_showing(article))
 
 
 def on_filing_changed(sender: Any, **kwargs: Any) -> None:

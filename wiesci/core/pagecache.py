@@ -39,6 +39,7 @@ import shutil
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -446,37 +447,52 @@ def purge_paths(paths: Iterable[str]) -> None:
     _notify_proxy(paths)
 
 
-def purge_all() -> None:
+def purge_all(*, proxy_paths: Iterable[str] = ("/",)) -> None:
+    """Start a new generation here; ask the proxy in front to drop `proxy_paths`.
+
+    A proxy cannot drop everything at once (ngx_cache_purge purges by key),
+    so it is sent the pages that matter most; the rest of its copies expire
+    after `s-maxage`.
+    """
     store().purge_all()
-    _notify_proxy(["/"], everything=True)
+    _notify_proxy(sorted(set(proxy_paths)))
 
 
-def _notify_proxy(paths: list[str], *, everything: bool = False) -> None:
+# The encodings a proxy keeps a copy of each page in (see docs/howto/nginx.md).
+PROXY_ENCODINGS = ("br", "gzip", "")
+
+
+def _notify_proxy(paths: list[str]) -> None:
     """Send HTTP PURGE for each path to the proxy in front (nginx, a CDN), if any.
 
-    The request carries the portal's own host name (from WIESCI_SITE_URL), so
-    the proxy finds the entries it keyed by that name. Purging everything is
-    asked for with `X-Purge-All: 1` on a PURGE of "/".
+    The requests carry the portal's own host name (from WIESCI_SITE_URL), so
+    the proxy finds the copies it keyed by that name, and one request goes
+    for each encoding the proxy keeps a copy in (`X-Wiesci-Encoding`).
     """
     from django.conf import settings
 
     base = getattr(settings, "PURGE_URL", "")
-    if not base:
+    if not base or not paths:
         return
     host = urlsplit(settings.SITE_URL).netloc
 
     def send() -> None:
         for path in paths:
-            request = urllib.request.Request(base.rstrip("/") + path, method="PURGE")  # noqa: S310
-            request.add_header("Host", host)
-            if everything:
-                request.add_header("X-Purge-All", "1")
-            try:
-                urllib.request.urlopen(request, timeout=3).close()  # noqa: S310
-            except OSError as error:
-                logger.warning("Purge of %s at %s failed: %s", path, base, error)
+            for encoding in PROXY_ENCODINGS:
+                request = urllib.request.Request(  # noqa: S310
+                    base.rstrip("/") + path,
+                    method="PURGE",
+                    headers={"Host": host, "X-Wiesci-Encoding": encoding},
+                )
+                try:
+                    urllib.request.urlopen(request, timeout=3).close()  # noqa: S310
+                except urllib.error.HTTPError as error:
+                    if error.code not in (404, 412):  # 404/412: nothing was cached
+                        logger.warning("Purge of %s at %s: %s", path, base, error)
+                except OSError as error:
+                    logger.warning("Purge of %s at %s failed: %s", path, base, error)
 
-    threading.Thread(target=send, daemon=True).start()
+    threading.Thread(target=send, name="wiesci-purge", daemon=True).start()
 
 
 # --- The WSGI layer ----------------------------------------------------------
