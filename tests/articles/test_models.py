@@ -117,18 +117,33 @@ def test_scheduled_article_is_public_from_its_time_without_any_job(
     assert Article.objects.published().filter(pk=article.pk).exists()
 
 
-def test_body_may_show_only_the_portals_own_photos(make_article):
-    article = make_article(
-        body='<figure><img src="/media/zdjecia/2026/11/article_1-x.webp" alt="Rynek">'
-        "<figcaption>Rynek</figcaption></figure>"
+def test_body_may_show_only_photos_of_the_articles_own_gallery(
+    make_article, make_photo
+):
+    from django.core.files.storage import default_storage
+
+    article = make_article()
+    other = make_article()
+    own, foreign = make_photo(), make_photo()
+    services.add_to_gallery(article, [own])
+    services.add_to_gallery(other, [foreign])
+
+    def url(photo, size="article", kind="webp"):
+        return default_storage.url(photo.renditions[size]["files"][kind])
+
+    article.body = (
+        f'<figure><img src="{url(own)}" alt="Rynek"><figcaption>Rynek</figcaption>'
+        f'</figure><p><img src="{url(own, "full", "jpeg")}" alt="Duże"></p>'
+        f'<img src="{url(foreign)}" alt="Cudze">'
         '<img src="https://tracker.example.com/pixel.gif" alt="">'
         '<img src="/media/zdjecia/../../etc/passwd">'
     )
+    services.save_article(article)
     article.refresh_from_db()
-    assert (
-        '<img src="/media/zdjecia/2026/11/article_1-x.webp" alt="Rynek">'
-        in article.body
-    )
+    assert f'<img src="{url(own)}" alt="Rynek">' in article.body
+    assert f'<img src="{url(own, "full", "jpeg")}" alt="Duże">' in article.body
+    assert url(foreign) not in article.body
+    assert "Cudze" not in article.body
     assert "tracker.example.com" not in article.body
     assert "passwd" not in article.body
 

@@ -430,6 +430,28 @@ def test_autosave_keeps_a_draft_and_never_changes_a_public_article(
     assert public.revisions.first().is_autosave
 
 
+def test_autosave_of_a_public_article_keeps_a_sanitised_revision(
+    client, editor, make_article
+):
+    public = make_article(title="Na żywo", body="<p>Opublikowany tekst.</p>")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:articles_article_autosave", args=[public.pk]),
+        {
+            "title": "Na żywo",
+            "lead": "L",
+            "body": '<p onclick="steal()">Poprawka<script>alert(1)</script>'
+            '<img src="https://tracker.example.com/p.gif"></p>',
+        },
+    )
+    kept = public.revisions.first()
+    assert kept.is_autosave
+    assert kept.data["body"] == "<p>Poprawka</p>"
+    # Restoring it brings back only what may be stored.
+    client.post(reverse("admin:articles_article_restore", args=[public.pk, kept.pk]))
+    assert Article.objects.get(pk=public.pk).body == "<p>Poprawka</p>"
+
+
 def test_corrections_show_under_the_title_and_on_their_page(
     client, make_article, editor
 ):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 from html import unescape
 from typing import Any
 
 import nh3
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -69,20 +71,24 @@ def new_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _only_our_photos(element: str, attribute: str, value: str) -> str | None:
-    """Images in a body may show only the portal's own photo renditions."""
-    if element == "img" and attribute == "src":
-        ours = f"{settings.MEDIA_URL}zdjecia/"
-        return value if value.startswith(ours) and ".." not in value else None
-    return value
+def sanitise_body(html: str, *, images: Collection[str] = ()) -> str:
+    """Keep what articles use; images only at the addresses in `images`.
 
+    `images` holds the addresses of the article's own gallery photos (see
+    `Article.gallery_image_urls`): a body never shows another article's
+    photo, a tracker or anything else from outside.
+    """
 
-def sanitise_body(html: str) -> str:
+    def only_allowed_images(element: str, attribute: str, value: str) -> str | None:
+        if element == "img" and attribute == "src":
+            return value if value in images else None
+        return value
+
     clean = nh3.clean(
         html,
         tags=BODY_TAGS,
         attributes=BODY_ATTRIBUTES,
-        attribute_filter=_only_our_photos,
+        attribute_filter=only_allowed_images,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener",
     )
@@ -407,11 +413,32 @@ class Article(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Stored sanitised, whichever way the body came in.
-        self.body = sanitise_body(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body = self.sanitised_body()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def sanitised_body(self) -> str:
+        """The body as it may be stored: see `sanitise_body`."""
+        images = self.gallery_image_urls() if "<img" in self.body else set()
+        return sanitise_body(self.body, images=images)
+
+    def gallery_image_urls(self) -> set[str]:
+        """Addresses of every size and format of the article's gallery photos."""
+        if self.pk is None:
+            return set()
+        renditions = Photo.objects.filter(gallery_items__article=self).values_list(
+            "renditions", flat=True
+        )
+        return {
+            default_storage.url(path)
+            for sizes in renditions
+            for rendition in (sizes or {}).values()
+            for path in rendition["files"].values()
+        }
 
     @property
     def is_public(self) -> bool:

@@ -109,7 +109,8 @@ def snapshot(article: Article) -> dict[str, Any]:
         "title": article.title,
         "slug": article.slug,
         "lead": article.lead,
-        "body": article.body,
+        # An autosave keeps what the editor typed, so sanitise it here too.
+        "body": article.sanitised_body(),
         "section": article.section_id,
         "part": article.part,
         "main_photo": article.main_photo_id,
