@@ -735,3 +735,49 @@ def test_the_audit_log_screen_lists_a_deleted_articles_entries(
     html = page.content.decode()
     assert "Tekst do usunięcia" in html
     assert "usunięty" in html
+
+
+def test_the_schedule_flags_an_article_past_its_time_and_not_finished(
+    client, editor, make_article
+):
+    late = make_article(title="Zaległa zapowiedź", at=timezone.now() + timedelta(1))
+    Article.objects.filter(pk=late.pk).update(
+        published_at=timezone.now() - timedelta(minutes=10)
+    )
+    make_article(title="Jutrzejszy raport", at=timezone.now() + timedelta(days=1))
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_schedule")).content.decode()
+    assert "1 artykuł minął swój czas" in page
+    rows = {
+        title: row
+        for row in page.split("<tr")[1:]
+        for title in ("Zaległa zapowiedź", "Jutrzejszy raport")
+        if title in row
+    }
+    assert 'class="schedule__overdue"' in rows["Zaległa zapowiedź"]
+    assert "zaległy" in rows["Zaległa zapowiedź"]
+    assert "schedule__overdue" not in rows["Jutrzejszy raport"]
+    assert "zaległy" not in rows["Jutrzejszy raport"]
+    services.run_due_publications()
+    page = client.get(reverse("admin:articles_article_schedule")).content.decode()
+    assert "Zaległa zapowiedź" not in page
+    assert "minął swój czas" not in page
+
+
+def test_scheduling_in_the_admin_reports_the_time_in_warsaw(client, editor, section):
+    article = draft(editor, section, title="Dożynki w Krowiarkach")
+    client.force_login(editor)
+    tomorrow = (timezone.localtime() + timedelta(days=1)).date()
+    response = post_change_form(
+        client,
+        article,
+        published_at_0=tomorrow.isoformat(),
+        published_at_1="06:00:00",
+        _transition="publish",
+    )
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED
+    assert timezone.localtime(article.published_at).hour == 6
+    assert f"Zaplanowano na {tomorrow.isoformat()} 06:00." in (
+        response.content.decode()
+    )
