@@ -781,3 +781,49 @@ def test_scheduling_in_the_admin_reports_the_time_in_warsaw(client, editor, sect
     assert f"Zaplanowano na {tomorrow.isoformat()} 06:00." in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Pożar stodoły [FOTO]",
+        "[WIDEO] Pożar stodoły",
+        "Pożar stodoły [FOTO i WIDEO 2]",
+        "Pożar stodoły [foto + wideo]",
+        "[Zapowiedź] Festyn w Rudach",
+        "Ludzie znad Odry [CZ. 2]",
+    ],
+)
+def test_a_marker_typed_into_the_title_is_refused_with_a_reason(
+    client, editor, make_article, title
+):
+    article = make_article(title="Pożar stodoły")
+    client.force_login(editor)
+    response = post_change_form(client, article, title=title)
+    html = response.content.decode()
+    assert "w tytule: znaczniki takie jak [FOTO]" in html
+    assert "system dodaje sam" in html
+    article.refresh_from_db()
+    assert (article.title, article.slug) == ("Pożar stodoły", "pozar-stodoly")
+
+
+def test_brackets_that_are_no_marker_stay_in_the_title(client, editor, make_article):
+    article = make_article(title="Sesja rady")
+    client.force_login(editor)
+    post_change_form(client, article, title="Sesja rady [relacja na żywo]")
+    article.refresh_from_db()
+    assert article.title == "Sesja rady [relacja na żywo]"
+
+
+def test_the_corrections_page_shows_titles_with_their_markers(
+    client, make_article, make_photo, editor
+):
+    article = make_article(title="Festyn w Rudach")
+    article.labels.add(Label.objects.get_or_create(name="ZAPOWIEDŹ")[0])
+    services.add_to_gallery(article, [make_photo()])
+    services.add_correction(article, by=editor, text="Festyn zaczyna się o 15:00.")
+    page = client.get("/sprostowania/").content.decode()
+    assert '<span class="marker marker--label">[ZAPOWIEDŹ]</span> Festyn w Rudach' in (
+        page
+    )
+    assert 'Festyn w Rudach <span class="marker">[FOTO]</span>' in page

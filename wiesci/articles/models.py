@@ -11,6 +11,7 @@ from typing import Any
 
 import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
@@ -65,6 +66,16 @@ def plain_words(html: str) -> list[str]:
     inline ones ("pół<em>wysep</em>") do not.
     """
     return unescape(strip_tags(WORD_BOUNDARY.sub(" ", html))).split()
+
+
+# What a marker the system adds looks like inside its brackets: [FOTO],
+# [WIDEO], [FOTO i WIDEO 2], [CZ. 3]. Editorial labels are checked by name.
+MEDIA_MARKER = re.compile(
+    r"(?:FOTO|WIDEO|VIDEO)(?:\s*(?:I|\+|&|,|/)\s*(?:FOTO|WIDEO|VIDEO))?(?:\s*\d+)?"
+    r"|CZ\.?\s*\d+",
+    re.IGNORECASE,
+)
+BRACKETED = re.compile(r"\[([^\[\]]*)\]")
 
 
 def new_secret() -> str:
@@ -418,8 +429,41 @@ class Article(TimeStampedModel):
             self.body = self.sanitised_body()
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        super().clean()
+        marker = self.typed_marker()
+        if marker:
+            raise ValidationError(
+                {
+                    "title": _(
+                        "Do not type %(marker)s in the title: markers such as "
+                        "[FOTO], [WIDEO], [FOTO i WIDEO 2] and the labels are added "
+                        "automatically from the gallery, the videos, the part "
+                        "number and the labels chosen below."
+                    )
+                    % {"marker": marker}
+                },
+                code="marker_in_title",
+            )
+
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def typed_marker(self) -> str:
+        """The first marker typed by hand into the title, such as "[FOTO]", or ""."""
+        labels = None
+        for found in BRACKETED.finditer(self.title):
+            inside = " ".join(found.group(1).split())
+            if MEDIA_MARKER.fullmatch(inside):
+                return found.group(0)
+            if labels is None:
+                labels = {
+                    name.casefold()
+                    for name in Label.objects.values_list("name", flat=True)
+                }
+            if inside.casefold() in labels:
+                return found.group(0)
+        return ""
 
     def sanitised_body(self) -> str:
         """The body as it may be stored: see `sanitise_body`."""
