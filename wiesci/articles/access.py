@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from wiesci.articles.models import Article, ArticleSlug
+from wiesci.articles.models import Article, ArticleSlug, GalleryItem
+from wiesci.photos.models import Photo, Video
 
 
 class ArticleMoved(Exception):
@@ -101,6 +102,48 @@ def get_article_for_preview(pk: int, user: Any) -> Article:
     if article is None:
         raise Http404
     return _with_page_relations(article.pk)
+
+
+# --- Photos the articles use ------------------------------------------------------
+
+
+def _used_by(articles: QuerySet[Article]) -> Q:
+    """Photos in the gallery of one of `articles`, its main photo or a video poster."""
+    return (
+        Q(pk__in=GalleryItem.objects.filter(article__in=articles).values("photo"))
+        | Q(pk__in=articles.filter(main_photo__isnull=False).values("main_photo"))
+        | Q(
+            pk__in=Video.objects.filter(
+                articles__in=articles, poster__isnull=False
+            ).values("poster")
+        )
+    )
+
+
+def photos_shown_publicly(photos: QuerySet[Photo]) -> QuerySet[Photo]:
+    """The photos among `photos` that a public article shows, or a scheduled one
+    will show without anyone checking again."""
+    live = Article.objects.filter(
+        status__in=(Article.Status.PUBLISHED, Article.Status.SCHEDULED)
+    )
+    return photos.filter(_used_by(live))
+
+
+def photos_editable_by(user: Any, photos: QuerySet[Photo]) -> QuerySet[Photo]:
+    """The photos among `photos` that `user` may change in the newsroom.
+
+    Editors change any photo; anyone else only photos that no article they
+    may not edit uses (see `can_edit`: a journalist's own drafts), so the
+    caption or alternative text of a published story's photo is the editors'.
+    A photo no article uses yet is free to change.
+    """
+    staff = user.is_active and user.is_staff
+    if staff and user.has_perm("articles.edit_any_article"):
+        return photos
+    others = Article.objects.all()
+    if staff and user.has_perm("articles.change_article"):
+        others = others.exclude(created_by=user, status=Article.Status.DRAFT)
+    return photos.exclude(_used_by(others))
 
 
 SHARE_SALT = "wiesci.articles.share"

@@ -11,12 +11,13 @@ class ArticlesConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
         from django.db.models.signals import post_delete, post_save
 
-        from wiesci.articles import caching, readership
+        from wiesci.articles import access, caching, readership
         from wiesci.articles.models import Author, Label
         from wiesci.articles.services import run_due_publications
         from wiesci.articles.signals import article_changed
         from wiesci.core import pagecache, periodic
-        from wiesci.photos.signals import renditions_made
+        from wiesci.photos import usage
+        from wiesci.photos.signals import photo_changed, renditions_made
         from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
         periodic.register(run_due_publications)
@@ -27,6 +28,11 @@ class ArticlesConfig(AppConfig):
         renditions_made.connect(
             caching.on_filing_changed, dispatch_uid="pagecache-photos"
         )
+        photo_changed.connect(
+            caching.on_filing_changed, dispatch_uid="pagecache-photo-edits"
+        )
+        usage.register_public_rule(access.photos_shown_publicly)
+        usage.register_change_rule(access.photos_editable_by)
         for model in (Section, Tag, Place, Organisation, Author, Label, FlatPage):
             post_save.connect(
                 caching.on_filing_changed, sender=model, dispatch_uid=f"pc-{model}"

@@ -3,12 +3,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.core.text import polish_slugify
-from wiesci.photos import processing, services, video
+from wiesci.photos import processing, services, usage, video
 from wiesci.photos.models import Photo, Video
 from wiesci.photos.templatetags.photos import picture
 
@@ -26,8 +27,29 @@ class PhotoAddForm(forms.ModelForm[Photo]):
         return upload
 
 
+class PhotoChangeForm(forms.ModelForm[Photo]):
+    class Meta:
+        model = Photo
+        fields = ("caption", "credit", "alt_text", "focal_x", "focal_y")
+
+    def clean_alt_text(self) -> str:
+        alt_text = str(self.cleaned_data.get("alt_text", ""))
+        if not alt_text.strip() and usage.is_shown_publicly(self.instance):
+            raise services.AltTextRequired
+        return alt_text
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin[Photo]):
+    """The newsroom's photo library.
+
+    Every change goes through the photo services, so a new focal point
+    re-cuts the crops and a deletion removes the files; a journalist sees and
+    changes only photos that no article of someone else's (or no story
+    already out) uses.
+    """
+
+    form = PhotoChangeForm
     list_display = ("thumbnail", "caption", "alt_text", "credit", "width", "height")
     search_fields = ("caption", "alt_text", "credit")
     readonly_fields = ("thumbnail", "width", "height", "content_hash")
@@ -70,11 +92,47 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
             )
         return self.fields
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Photo]:
+        return usage.changeable_by(request.user, super().get_queryset(request))
+
+    def _may_change(self, request: HttpRequest, obj: Photo | None) -> bool:
+        if obj is None:
+            return True
+        photos = Photo.objects.filter(pk=obj.pk)
+        return usage.changeable_by(request.user, photos).exists()
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Photo | None = None
+    ) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change(
+            request, obj
+        )
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Photo | None = None
+    ) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change(
+            request, obj
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
+        services.delete_photo(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+        for photo in queryset:
+            services.delete_photo(photo)
+
     def save_model(
         self, request: HttpRequest, obj: Photo, form: Any, change: bool
     ) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            services.update_photo(
+                obj,
+                caption=obj.caption,
+                credit=obj.credit,
+                alt_text=obj.alt_text,
+                focal=(obj.focal_x, obj.focal_y),
+            )
             return
         upload = form.cleaned_data["upload"]
         photo = services.create_photo(

@@ -8,14 +8,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from wiesci.photos import processing
+from wiesci.photos import processing, usage
 from wiesci.photos.models import Photo, Video
-from wiesci.photos.signals import renditions_made
+from wiesci.photos.signals import photo_changed, renditions_made
 from wiesci.photos.video import CleanVideo
 
 
@@ -100,6 +102,19 @@ def make_renditions(photo: Photo) -> Photo:
     return photo
 
 
+class AltTextRequired(ValidationError):
+    """A photo a public page shows cannot lose its alternative text."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This photo is shown in a published or scheduled article, so it "
+                "needs an alternative text: describe what it shows."
+            ),
+            code="alt_text",
+        )
+
+
 @transaction.atomic
 def update_photo(
     photo: Photo,
@@ -109,8 +124,23 @@ def update_photo(
     alt_text: str,
     focal: tuple[float, float],
 ) -> Photo:
-    """Change what is said about a photo; a new focal point re-cuts the crops."""
-    refocused = (photo.focal_x, photo.focal_y) != focal
+    """Change what is said about a photo; a new focal point re-cuts the crops.
+
+    Raises AltTextRequired, changing nothing, when `alt_text` is blank and a
+    public article shows the photo. The stored row is compared, not `photo`,
+    so a caller that has already set the new values on it (a model form)
+    still gets its crops re-cut and public pages refreshed.
+    """
+    if not alt_text.strip() and usage.is_shown_publicly(photo):
+        raise AltTextRequired
+    stored = (
+        Photo.objects.select_for_update()
+        .filter(pk=photo.pk)
+        .values_list("caption", "credit", "alt_text", "focal_x", "focal_y")
+        .get()
+    )
+    refocused = stored[3:] != tuple(focal)
+    reworded = stored[:3] != (caption, credit, alt_text)
     photo.caption, photo.credit, photo.alt_text = caption, credit, alt_text
     photo.focal_x, photo.focal_y = focal
     photo.save(
@@ -127,6 +157,8 @@ def update_photo(
         from wiesci.photos.tasks import make_photo_renditions
 
         transaction.on_commit(lambda: make_photo_renditions.enqueue(photo_id=photo.pk))
+    if reworded and usage.is_shown_publicly(photo):
+        transaction.on_commit(lambda: photo_changed.send(sender=Photo, photo=photo))
     return photo
 
 
@@ -201,11 +233,14 @@ def delete_photo(photo: Photo) -> None:
     """Delete the row, then its original and every public file, after commit."""
     paths = _files(photo.renditions or {})
     original = photo.original
+    public = usage.is_shown_publicly(photo)
     photo.delete()
 
     def remove_files() -> None:
         original.delete(save=False)
         for path in paths:
             default_storage.delete(path)
+        if public:
+            photo_changed.send(sender=Photo, photo=photo)
 
     transaction.on_commit(remove_files)
