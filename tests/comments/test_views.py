@@ -327,3 +327,22 @@ def test_unverified_reader_cannot_post_and_is_told_why(
     assert "Najpierw potwierdź swój adres e-mail" in page
     assert "Bez potwierdzenia</textarea>" in page
     assert not Comment.objects.exists()
+
+
+def test_anonymous_readers_stop_being_invited_once_comments_close_by_themselves(
+    client, make_article, time_machine
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    # Comments close 30 days after publication: three minutes from now.
+    article = make_article(at=now - timedelta(days=30) + timedelta(minutes=3))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Aby dodać komentarz musisz być zalogowany" in page
+    time_machine.shift(timedelta(minutes=5))  # well within the fragment's 10 minutes
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Komentarze pod tym artykułem są zamknięte." in page
+    assert "Aby dodać komentarz musisz być zalogowany" not in page

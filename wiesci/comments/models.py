@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.articles.models import Article
 from wiesci.core.models import TimeStampedModel
+
+SETTINGS_CACHE_KEY = "comments:moderation-settings"
+SETTINGS_CACHE_SECONDS = 60
 
 
 class ModerationSettings(models.Model):
@@ -58,10 +62,25 @@ class ModerationSettings(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+        cache.delete(SETTINGS_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
 
     @classmethod
     def current(cls) -> ModerationSettings:
         return cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def cached(cls) -> ModerationSettings:
+        """The settings as pages read them: from the cache, without a query.
+
+        Saving clears the shared cache; a per-process cache (locmem) on other
+        processes may lag by SETTINGS_CACHE_SECONDS. Writes use `current()`.
+        """
+        policy = cache.get(SETTINGS_CACHE_KEY)
+        if not isinstance(policy, cls):
+            policy = cls.current()
+            cache.set(SETTINGS_CACHE_KEY, policy, SETTINGS_CACHE_SECONDS)
+        return policy
 
 
 class RemovalReason(models.Model):

@@ -55,6 +55,12 @@ def comment_thread(context: dict[str, Any], article: Article) -> dict[str, Any]:
 
 
 @register.simple_tag
+def comments_open_now(article: Article) -> bool:
+    """Whether readers may comment under `article` now; read without a query."""
+    return not moderation.comments_closed_at(article, ModerationSettings.cached())
+
+
+@register.simple_tag
 def new_token_form(parent: Comment) -> CommentForm:
     return CommentForm(initial={"parent": parent.pk})
 
