@@ -297,12 +297,14 @@ def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
 
     def get(path: str, **headers: str) -> Answer:
         path, _, query = path.partition("?")
+        body = headers.pop("body", "").encode()
         environ: dict[str, Any] = {
             "PATH_INFO": path,
             "QUERY_STRING": query,
             "HTTP_HOST": "127.0.0.1",
             "REQUEST_METHOD": headers.pop("method", "GET"),
-            "wsgi.input": io.BytesIO(),
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
         }
         environ.update({"HTTP_" + k.upper(): v for k, v in headers.items()})
         setup_testing_defaults(environ)

@@ -1,4 +1,4 @@
-"""Most read: counted from pages served, cached or not, with no cookie and no IP."""
+"""Most read: counted from the pages' beacons, with no cookie and no address kept."""
 
 import pytest
 
@@ -10,6 +10,20 @@ pytestmark = pytest.mark.django_db
 BROWSER = "Mozilla/5.0 (Linux; Android 14) Chrome/131 Mobile"
 
 
+def read(server, article, *, agent=BROWSER):
+    """What a browser does: load the page (often from a cache), send its beacon."""
+    page = server(article.get_absolute_url(), user_agent=agent)
+    assert 'src="/static/articles/reads' in page.text
+    beacon = server(
+        readership.BEACON_PATH,
+        method="POST",
+        body=article.get_absolute_url(),
+        user_agent=agent,
+    )
+    assert beacon.status == 204 and beacon.body == b""
+    return page
+
+
 def test_reads_are_counted_from_cached_pages_too_and_written_in_a_batch(
     server, make_article, django_assert_max_num_queries
 ):
@@ -19,11 +33,11 @@ def test_reads_are_counted_from_cached_pages_too_and_written_in_a_batch(
     )
     readership.flush()
     for _ in range(5):
-        answer = server(flood.get_absolute_url(), user_agent=BROWSER)
-    assert answer.headers["x-cache"] == "HIT"
-    server(fire.get_absolute_url(), user_agent=BROWSER)
-    server(fire.get_absolute_url(), user_agent="facebookexternalhit/1.1")
-    server(fire.get_absolute_url(), user_agent="Googlebot/2.1")
+        page = read(server, flood)
+    assert page.headers["x-cache"] == "HIT"
+    read(server, fire)
+    read(server, fire, agent="facebookexternalhit/1.1")
+    read(server, fire, agent="Googlebot/2.1")
     assert not ArticleView.objects.exists()  # nothing written per view
     # One lookup of the slugs, then at most four statements per article.
     with django_assert_max_num_queries(1 + 4 * 2):
@@ -33,17 +47,48 @@ def test_reads_are_counted_from_cached_pages_too_and_written_in_a_batch(
         "Pożar stodoły": 1,
     }
     for _ in range(2):
-        server(flood.get_absolute_url(), user_agent=BROWSER)
+        read(server, flood)
     readership.flush()
     assert ArticleView.objects.get(article=flood).views == 7
+
+
+def test_beacons_for_other_addresses_count_nothing(server, make_article):
+    article = make_article()
+    readership.flush()
+    for body in ("/", "/dzial/wiadomosci/", "/artykul/nie-ma-takiego/", "x" * 5000):
+        assert server(readership.BEACON_PATH, method="POST", body=body).status == 204
+    server(article.get_absolute_url(), user_agent=BROWSER)  # a page alone: no count
+    assert readership.flush() == 0
+    assert not ArticleView.objects.exists()
+
+
+def test_previews_send_no_beacon(client, editor, make_article):
+    draft = make_article(title="Szkic", publish=False)
+    client.force_login(editor)
+    page = client.get(f"/podglad/{draft.pk}/").content.decode()
+    assert "Szkic" in page and "reads" not in page
+
+
+def test_the_beacon_works_without_the_page_cache_layer(client, make_article):
+    article = make_article()
+    readership.flush()
+    answer = client.post(
+        readership.BEACON_PATH,
+        article.get_absolute_url(),
+        content_type="text/plain",
+        HTTP_USER_AGENT=BROWSER,
+    )
+    assert answer.status_code == 204
+    assert readership.flush() == 1
 
 
 def test_nothing_about_the_reader_is_kept(server, make_article):
     article = make_article()
     answer = server(
-        article.get_absolute_url(),
+        readership.BEACON_PATH,
+        method="POST",
+        body=article.get_absolute_url(),
         user_agent=BROWSER,
-        cookie="",
         x_forwarded_for="1.2.3.4",
     )
     assert "set-cookie" not in answer.headers

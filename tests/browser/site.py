@@ -22,6 +22,7 @@ from tests.conftest import image_bytes, staff_member
 # Patterns that render no page of their own, with the reason.
 SKIPPED = {
     "comments:post": "takes a POST and redirects to the article",
+    "articles:reads": "takes an article page's beacon (POST) and answers 204",
     "google_login": "hands over to Google (off until configured)",
     "google_callback": "Google's return address",
     "google_login_by_token": "a token endpoint for apps",

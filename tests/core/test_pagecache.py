@@ -204,7 +204,7 @@ def _fixed_app(text: str, during: Any = None) -> Any:
     return app
 
 
-def _call(app: Any, path: str = "/artykul/x/", **environ: str) -> tuple[str, dict]:
+def _call(app: Any, path: str = "/artykul/x/", **environ: str) -> tuple[str, dict[str, str]]:
     seen: dict[str, Any] = {}
 
     def start_response(status, headers, exc_info=None):

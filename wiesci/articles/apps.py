@@ -23,7 +23,7 @@ class ArticlesConfig(AppConfig):
         periodic.register(run_due_publications)
         pagecache.register_expiry(caching.next_publication)
         pagecache.register_expiry(caching.next_breaking_news_end)
-        pagecache.register_hit_counter(readership.count)
+        pagecache.register_beacon(readership.BEACON_PATH, readership.on_beacon)
         article_changed.connect(caching.on_article_changed, dispatch_uid="pagecache")
         renditions_made.connect(
             caching.on_filing_changed, dispatch_uid="pagecache-photos"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wiesci.articles import views
+from wiesci.articles import readership, views
 
 app_name = "articles"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("sprostowania/", views.corrections, name="corrections"),
     path("podglad/<int:pk>/", views.preview, name="preview"),
     path("podglad/link/<str:token>/", views.shared_preview, name="shared_preview"),
+    # Answered by the page-cache layer in front of Django; this route serves
+    # any stack without it (the development server, the tests' live server).
+    path(readership.BEACON_PATH.strip("/") + "/", views.read_beacon, name="reads"),
 ]

@@ -16,15 +16,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from wiesci import conf
-from wiesci.articles import access
+from wiesci.articles import access, readership
 from wiesci.articles.access import (
     ArticleMoved,
     ArticleWithdrawn,
     get_article_for_viewer,
 )
 from wiesci.articles.models import Article, Author, Correction
+from wiesci.core import pagecache
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
 PAGE_PARAMETER = "strona"
@@ -135,6 +138,16 @@ def render_article(
     )
     context = {"article": article, "others": others, **(extra or {})}
     return render(request, ARTICLE_TEMPLATES, context, status=status)
+
+
+@csrf_exempt
+@require_POST
+def read_beacon(request: HttpRequest) -> HttpResponse:
+    """An article page's beacon, when no page-cache layer answered it."""
+    readership.on_beacon(request.META, request.body[: pagecache.MAX_BEACON_BODY])
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

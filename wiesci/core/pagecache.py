@@ -63,9 +63,10 @@ PERSONAL_COOKIES = ("sessionid=", "__Host-sessionid=", "messages=")
 PRIVATE_PREFIXES = ("/admin/", "/konto/")
 
 # Hooks apps register in their ready(): when the next stored page must expire
-# at the latest, and what to count when a page is served.
+# at the latest, and the beacons answered here (path -> handler).
 _expiry_hooks: list[Callable[[], float | None]] = []
-_hit_counters: list[Callable[[dict[str, Any]], None]] = []
+_beacons: dict[str, Callable[[dict[str, Any], bytes], None]] = {}
+MAX_BEACON_BODY = 1024
 
 # (generation, purge count of the path) when a render started.
 Ticket = tuple[int, int]
@@ -76,12 +77,16 @@ def register_expiry(hook: Callable[[], float | None]) -> None:
     _expiry_hooks.append(hook)
 
 
-def register_hit_counter(counter: Callable[[dict[str, Any]], None]) -> None:
-    """`counter(environ)` is called for every page served with status 200.
+def register_beacon(
+    path: str, handler: Callable[[dict[str, Any], bytes], None]
+) -> None:
+    """Answer `POST path` here, before Django: `handler(environ, body)`, then 204.
 
-    It must be quick and must not touch the database: it runs on every hit.
+    For what must see every page view, including views the page cache or a
+    proxy in front answer (pages send the beacon once loaded). The handler
+    must be quick and must not touch the database: it runs for every view.
     """
-    _hit_counters.append(counter)
+    _beacons[path] = handler
 
 
 @dataclass
@@ -574,6 +579,8 @@ class PageCache:
         cookies = environ.get("HTTP_COOKIE", "")
         personal = bool(cookies) and any(name in cookies for name in PERSONAL_COOKIES)
         path = environ.get("PATH_INFO", "/")
+        if method == "POST" and path in _beacons:
+            return self._beacon(environ, start_response, _beacons[path])
         if (
             (method != "GET" and method != "HEAD")
             or personal
@@ -601,22 +608,37 @@ class PageCache:
             return self._answer(environ, start_response, entry, encoding, now, "HIT")
         return self._miss(environ, start_response, cache, path, query, ticket, encoding)
 
-    def _private(
-        self,
-        start_response: Callable[..., Any],
-        personal: bool,
+    @staticmethod
+    def _beacon(
         environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        handler: Callable[[dict[str, Any], bytes], None],
+    ) -> Iterable[bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if 0 < length <= MAX_BEACON_BODY:
+            handler(environ, environ["wsgi.input"].read(length))
+        start_response(
+            "204 No Content",
+            [("Cache-Control", "no-store"), ("Content-Length", "0")],
+        )
+        return []
+
+    @staticmethod
+    def _private(
+        start_response: Callable[..., Any], personal: bool, environ: dict[str, Any]
     ) -> Callable[..., Any]:
-        """Mark personal answers private, and count pages read while logged in."""
+        """Mark personal answers private, so that nothing in front keeps them."""
+        if not personal:
+            return start_response
 
         def wrapped(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            if personal and not any(k.lower() == "cache-control" for k, _ in headers):
+            if not any(k.lower() == "cache-control" for k, _ in headers):
                 headers.append(("Cache-Control", "private, no-cache"))
-            if status.startswith("200") and _hit_counters:
-                for counter in _hit_counters:
-                    counter(environ)
             return start_response(status, headers, exc_info)
 
         return wrapped
@@ -710,9 +732,6 @@ class PageCache:
         if encoding not in entry.bodies:
             encoding = "identity"
         headers = entry.answer_headers(self.lifetimes, encoding, now, outcome)
-        if _hit_counters and entry.status.startswith("200"):
-            for counter in _hit_counters:
-                counter(environ)
         if self._not_modified(environ, entry):
             start_response(
                 "304 Not Modified",
