@@ -32,6 +32,9 @@ def load(context: DemoContext) -> None:
             gmina=entry["gmina"],
             kind=entry["kind"],
             description=entry["description"],
+            # Forms the dictionary gets wrong are corrected in the data.
+            phrase_from=entry.get("phrase_from", ""),
+            phrase_in=entry.get("phrase_in", ""),
         )
     organisations = {}
     for entry in data["organisation"]:

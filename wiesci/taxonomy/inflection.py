@@ -35,6 +35,15 @@ class Interpretation:
     gender: str
     is_place: bool
 
+    def names(self, word: str) -> bool:
+        """Whether `word` is this reading's dictionary form ("Rudy:Sn_pt" → "Rudy").
+
+        A place name is given in its dictionary form, so a reading whose lemma
+        is another word is a coincidence of spelling: "Studzienna" read as the
+        plural of the village "Studzienno".
+        """
+        return self.lemma.split(":")[0] == word
+
 
 def _interpretations(word: str) -> list[Interpretation]:
     found = []
@@ -73,11 +82,22 @@ def _generate(
     return None
 
 
-def _head(interpretations: list[list[Interpretation]]) -> Interpretation | None:
-    nouns = [i for options in interpretations for i in options if i.pos == "subst"]
-    places = [i for i in nouns if i.is_place]
-    candidates = places or nouns
-    return candidates[0] if candidates else None
+def _head(
+    words: list[str], interpretations: list[list[Interpretation]]
+) -> Interpretation | None:
+    """The noun the other words agree with.
+
+    In order: a place name read in its dictionary form, any noun read in its
+    dictionary form, any place name, any noun.
+    """
+    nouns = [
+        (not (i.is_place and i.names(word)), not i.names(word), not i.is_place, i)
+        for word, options in zip(words, interpretations, strict=True)
+        for i in options
+        if i.pos == "subst"
+    ]
+    ranked = sorted(nouns, key=lambda entry: entry[:3])
+    return ranked[0][3] if ranked else None
 
 
 def _restore_case(original: str, form: str) -> str:
@@ -89,7 +109,7 @@ def inflect(name: str, case: str) -> str | None:
     """Return `name` in `case` ("gen" or "loc"), or None when unknown."""
     words = name.split()
     options = [_interpretations(word) for word in words]
-    head = _head(options)
+    head = _head(words, options)
     if head is None:
         return None
     result = []

@@ -94,11 +94,29 @@ class Place(SluggedModel):
         verbose_name_plural = _("places")
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self._forget_generated_forms_of_a_former_name()
         if not (self.phrase_from and self.phrase_in):
             generated_from, generated_in = place_phrases(self.name)
             self.phrase_from = self.phrase_from or generated_from
             self.phrase_in = self.phrase_in or generated_in
         super().save(*args, **kwargs)
+
+    def _forget_generated_forms_of_a_former_name(self) -> None:
+        """A renamed place gets new forms, unless an editor wrote them by hand.
+
+        A form still equal to what the dictionary gives for the former name was
+        generated; any other was corrected, and is kept.
+        """
+        if self.pk is None:
+            return
+        former = Place.objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        if former is None or former == self.name:
+            return
+        former_from, former_in = place_phrases(former)
+        if self.phrase_from == former_from:
+            self.phrase_from = ""
+        if self.phrase_in == former_in:
+            self.phrase_in = ""
 
     def get_absolute_url(self) -> str:
         return reverse("articles:place", kwargs={"slug": self.slug})
