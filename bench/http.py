@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
+from wiesci.core import pagecache
 
 MODULE = "bench.http"  # the workers: python -m bench.http COMMAND …
 ARTICLES = 5000  # published articles in the database
@@ -68,8 +69,6 @@ WRK_TIMEOUT_S = WRK_SECONDS + 60.0
 INSTALL_TIMEOUT_S = 600.0
 BUDGET_S = 600.0  # no new round starts after this
 LOG_EXCERPT_LINES = 12
-GZIP_LEVEL = 9  # as wiesci.core.pagecache stores pages
-BROTLI_QUALITY = 9
 
 
 # --- Workers: Django set up in a process of their own -------------------------
@@ -229,8 +228,10 @@ def _queries(data_dir: str, paths: list[str]) -> dict[str, Any]:
             "cookie": cookie,
             "statuses": [cold_status, warm_status, cookie_status],
             "identity": len(body),
-            "gzip": len(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)),
-            "br": len(brotli.compress(body, quality=BROTLI_QUALITY)),
+            "gzip": len(
+                gzip.compress(body, compresslevel=pagecache.GZIP_LEVEL, mtime=0)
+            ),
+            "br": len(brotli.compress(body, quality=pagecache.BROTLI_QUALITY)),
         }
     connection.close()
     return result
@@ -1184,7 +1185,8 @@ class Report:
             f"server had stopped: after `cache.clear()` (cold fragments), again "
             f"(warm), and again with the invalid session cookie (as loaded). "
             f"Bytes: the bodies the page cache serves for each Accept-Encoding "
-            f"(gzip level {GZIP_LEVEL}, Brotli quality {BROTLI_QUALITY})."
+            f"(gzip level {pagecache.GZIP_LEVEL}, Brotli quality "
+            f"{pagecache.BROTLI_QUALITY})."
         )
 
     def console(self) -> str:

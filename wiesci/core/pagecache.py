@@ -58,6 +58,10 @@ CACHEABLE_STATUSES = {200, 301, 410}
 # utm_*) is ignored, so links shared on Facebook all hit one entry.
 PAGE_PARAMETERS = {"strona"}
 MAX_BODY = 4 * 1024 * 1024
+# Measured on a 35 KB article page: Brotli quality 6 takes 0.6 ms and 9 takes
+# 7 ms for 16 bytes less; every miss pays it, so 6.
+BROTLI_QUALITY = 6
+GZIP_LEVEL = 9  # 0.4 ms; levels 6 to 9 cost the same on pages this small
 # Cookies that make a request personal: a session or pending messages.
 PERSONAL_COOKIES = ("sessionid=", "__Host-sessionid=", "messages=")
 PRIVATE_PREFIXES = ("/admin/", "/konto/")
@@ -711,8 +715,8 @@ class PageCache:
             headers=kept,
             bodies={
                 "identity": body,
-                "gzip": gzip.compress(body, compresslevel=9, mtime=0),
-                "br": brotli.compress(body, quality=9),
+                "gzip": gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+                "br": brotli.compress(body, quality=BROTLI_QUALITY),
             },
             etag='W/"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"',
             stored_at=now,
