@@ -102,6 +102,46 @@ def test_publishing_editing_and_withdrawing_show_on_the_next_request(
     assert "Świeża wiadomość" not in server("/").text
 
 
+def test_every_list_showing_a_story_is_fresh_after_its_changes(
+    server, make_article, editor, django_capture_on_commit_callbacks
+):
+    from wiesci.taxonomy.models import Organisation, Place, Tag
+
+    place = Place.objects.create(
+        name="Krzanowice", gmina="Krzanowice", phrase_from="z", phrase_in="w"
+    )
+    tag = Tag.objects.create(name="powódź")
+    organisation = Organisation.objects.create(name="OSP Krzanowice", place=place)
+    older = make_article(title="Starsza wiadomość")
+    for thing in (place, tag, organisation):
+        thing.articles.add(older)
+    lists = [
+        older.section.get_absolute_url(),
+        place.get_absolute_url(),
+        tag.get_absolute_url(),
+        organisation.get_absolute_url(),
+        "/najnowsze/",
+    ]
+    for url in lists:
+        assert server(url).status == 200 and server(url).headers["x-cache"] == "HIT"
+    with django_capture_on_commit_callbacks(execute=True):
+        story = make_article(title="Wał przerwany pod Krzanowicami")
+        for thing in (place, tag, organisation):
+            thing.articles.add(story)
+        services.save_article(story, by=editor)
+    for url in lists:
+        assert "Wał przerwany pod Krzanowicami" in server(url).text, url
+    with django_capture_on_commit_callbacks(execute=True):
+        story.title = "Wał naprawiony pod Krzanowicami"
+        services.save_article(story, by=editor)
+    for url in lists:
+        assert "Wał naprawiony pod Krzanowicami" in server(url).text, url
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_article(story, by=editor)
+    for url in lists:
+        assert "pod Krzanowicami" not in server(url).text, url
+
+
 def test_a_scheduled_story_is_on_the_home_page_when_its_time_comes(
     server, make_article, editor, time_machine
 ):
@@ -204,7 +244,9 @@ def _fixed_app(text: str, during: Any = None) -> Any:
     return app
 
 
-def _call(app: Any, path: str = "/artykul/x/", **environ: str) -> tuple[str, dict[str, str]]:
+def _call(
+    app: Any, path: str = "/artykul/x/", **environ: str
+) -> tuple[str, dict[str, str]]:
     seen: dict[str, Any] = {}
 
     def start_response(status, headers, exc_info=None):
