@@ -13,7 +13,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 
 from wiesci.accounts.models import User
 from wiesci.articles import access, services
-from wiesci.articles.forms import GalleryFormSet, GalleryItemForm, GalleryUploadForm
+from wiesci.articles.forms import gallery_formset, gallery_upload_form
 from wiesci.articles.models import Article, GalleryItem, Revision
 
 if TYPE_CHECKING:
@@ -227,23 +227,27 @@ class NewsroomViews(Base):
         """Upload many photos at once, then caption, describe, order and crop them."""
         article = self._editable(request, article_id)
         items = list(article.gallery_items.select_related("photo"))
-        upload_form = GalleryUploadForm()
-        formset = GalleryFormSet(
-            initial=[GalleryItemForm.initial_for(i) for i in items]
-        )
+        upload_form = gallery_upload_form(article)
+        formset = gallery_formset(article, items=items)
         if request.method == "POST" and "upload" in request.POST:
-            upload_form = GalleryUploadForm(request.POST, request.FILES)
+            upload_form = gallery_upload_form(article, request.POST, request.FILES)
             if upload_form.is_valid():
                 added, rejected = services.upload_to_gallery(
-                    article, upload_form.cleaned_data["photos"]
+                    article, upload_form.uploads()
                 )
                 self._report_upload(request, len(added), rejected)
                 return HttpResponseRedirect(request.path)
         elif request.method == "POST":
-            formset = GalleryFormSet(request.POST)
+            formset = gallery_formset(article, request.POST)
             if formset.is_valid():
-                self._save_gallery(request, article, items, formset)
-                return HttpResponseRedirect(request.path)
+                try:
+                    self._save_gallery(request, article, items, formset)
+                except ValidationError as error:
+                    # Nothing was saved; the form keeps what was typed.
+                    for message in error.messages:
+                        self.message_user(request, message, messages.ERROR)
+                else:
+                    return HttpResponseRedirect(request.path)
         context = self._context(
             request,
             gettext("Gallery: %(title)s") % {"title": article.title},

@@ -507,7 +507,22 @@ def revoke_share_links(article: Article, *, by: User) -> None:
 
 @transaction.atomic
 def add_to_gallery(article: Article, photos: list[Photo]) -> list[GalleryItem]:
-    """Append `photos` to the article's gallery; the first becomes the main photo."""
+    """Append `photos` to the article's gallery; the first becomes the main photo.
+
+    Raises ValidationError, adding nothing, when the article is published or
+    scheduled and a photo has no alternative text: readers would get it with
+    an empty alt attribute.
+    """
+    if article.status in (Status.PUBLISHED, Status.SCHEDULED) and any(
+        not photo.alt_text.strip() for photo in photos
+    ):
+        raise ValidationError(
+            _(
+                "This article is published or scheduled, so every photo added "
+                "to its gallery needs an alternative text."
+            ),
+            code="alt_text",
+        )
     last = (
         article.gallery_items.order_by("-position")
         .values_list("position", flat=True)
@@ -521,6 +536,8 @@ def add_to_gallery(article: Article, photos: list[Photo]) -> list[GalleryItem]:
     if article.main_photo_id is None and photos:
         article.main_photo = photos[0]
         article.save(update_fields=["main_photo", "modified_at"])
+    if article.is_public and items:
+        _announce(article, "edited")
     return items
 
 
@@ -530,27 +547,56 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True)
+class NewPhoto:
+    """A photo file for a gallery, with what the uploader said about it."""
+
+    file: UploadedFile
+    alt_text: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
 def upload_to_gallery(
-    article: Article, files: list[UploadedFile]
+    article: Article, files: list[NewPhoto] | list[UploadedFile]
 ) -> tuple[list[GalleryItem], list[Rejected]]:
     """Add each photo file to the gallery; a bad file is reported, not fatal.
 
     Every file is checked and stored on its own, so one broken file among
-    thirty loses neither the others nor their order.
+    thirty loses neither the others nor their order. A published or
+    scheduled article takes only described photos: a file without
+    alternative text is reported and nothing of it is stored.
     """
     added: list[GalleryItem] = []
     rejected: list[Rejected] = []
-    for upload in files:
+    described_only = article.status in (Status.PUBLISHED, Status.SCHEDULED)
+    for entry in files:
+        new = entry if isinstance(entry, NewPhoto) else NewPhoto(entry)
+        name = new.file.name or ""
+        if described_only and not new.alt_text.strip():
+            rejected.append(
+                Rejected(
+                    name,
+                    _(
+                        "The article is public: describe the photo "
+                        "(alternative text) before it joins the gallery."
+                    ),
+                )
+            )
+            continue
         try:
             with transaction.atomic():
                 photo = create_photo(
-                    upload,
-                    filename=upload.name or "zdjecie.jpg",
+                    new.file,
+                    filename=name or "zdjecie.jpg",
                     name_hint=article.slug,
+                    alt_text=new.alt_text.strip(),
+                    caption=new.caption,
+                    credit=new.credit,
                 )
                 added.extend(add_to_gallery(article, [photo]))
         except ValidationError as error:
-            rejected.append(Rejected(upload.name or "", " ".join(error.messages)))
+            rejected.append(Rejected(name, " ".join(error.messages)))
     return added, rejected
 
 
@@ -569,7 +615,26 @@ class GalleryRow:
 def update_gallery(
     article: Article, rows: list[GalleryRow], *, main: Photo | None
 ) -> None:
-    """Save captions, credits, alt texts, order and focal points; drop removals."""
+    """Save captions, credits, alt texts, order and focal points; drop removals.
+
+    Raises ValidationError, saving nothing, when a photo that stays in the
+    gallery of a published or scheduled article would have no alternative
+    text.
+    """
+    if article.status in (Status.PUBLISHED, Status.SCHEDULED):
+        blank = [r for r in rows if not r.remove and not r.alt_text.strip()]
+        if blank:
+            raise ValidationError(
+                ngettext(
+                    "%(count)d photo has no alternative text. The article is "
+                    "public: describe it.",
+                    "%(count)d photos have no alternative text. The article is "
+                    "public: describe them.",
+                    len(blank),
+                )
+                % {"count": len(blank)},
+                code="alt_text",
+            )
     for row in rows:
         if row.remove:
             row.item.delete()
