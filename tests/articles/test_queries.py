@@ -1,5 +1,8 @@
 """Every page costs the same number of queries whatever it shows."""
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -7,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import image_bytes
 from wiesci.articles import services
+from wiesci.articles.models import Author, Label
+from wiesci.photos.models import Video
 from wiesci.taxonomy.models import Organisation, Place, Tag
 
 pytestmark = pytest.mark.django_db
@@ -21,39 +26,100 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
-def grow(article, make_article, make_photo, n: int, start: int) -> None:
-    """Attach n tags, places, organisations and photos, and publish n more stories."""
-    for i in range(start, start + n):
-        article.tags.add(Tag.objects.create(name=f"tag {i}"))
-        place = Place.objects.create(
-            name=f"Wieś {i}", gmina="Nędza", phrase_from="z", phrase_in="w"
-        )
-        article.places.add(place)
-        article.organisations.add(
-            Organisation.objects.create(name=f"OSP {i}", place=place)
-        )
-        services.add_to_gallery(article, [make_photo(data=image_bytes((96, 64)))])
-        other = make_article(title=f"Inna {i}")
-        other.places.add(place)
+@dataclass
+class Portal:
+    """One story and the place, tag, organisation and author whose pages are
+    measured; `grow` adds to everything each page shows."""
+
+    article: Any
+    place: Any
+    tag: Any
+    organisation: Any
+    author: Any
+    make_article: Any
+    make_photo: Any
+    grown: int = 0
+
+    def photo(self) -> Any:
+        return self.make_photo(data=image_bytes((96, 64)))
+
+    def grow(self, n: int) -> None:
+        """Add n of everything: relations of the story, stories in every
+        measured listing (each with a photo, a video, a label and a byline),
+        organisations of the place and partners of the organisation."""
+        for i in range(self.grown, self.grown + n):
+            place = Place.objects.create(
+                name=f"Wieś {i}", gmina="Nędza", phrase_from="z", phrase_in="w"
+            )
+            label = Label.objects.create(name=f"ETYKIETA {i}")
+            author = Author.objects.create(name=f"Autor {i}")
+            video = Video.objects.create(
+                title=f"Film {i}", url=f"https://vimeo.com/{1000 + i}"
+            )
+            self.article.tags.add(Tag.objects.create(name=f"tag {i}"))
+            self.article.places.add(place)
+            self.article.organisations.add(
+                Organisation.objects.create(name=f"OSP {i}", place=place)
+            )
+            self.article.authors.add(author)
+            self.article.labels.add(label)
+            self.article.videos.add(video)
+            services.add_to_gallery(self.article, [self.photo()])
+            Organisation.objects.create(name=f"Klub {i}", place=self.place)
+            self.organisation.partners.add(
+                Organisation.objects.create(name=f"Partner {i}", place=place)
+            )
+            other = self.make_article(title=f"Inna {i}")
+            services.add_to_gallery(other, [self.photo()])
+            other.videos.add(video)
+            other.labels.add(label)
+            other.places.add(self.place, place)
+            other.tags.add(self.tag)
+            other.organisations.add(self.organisation)
+            other.authors.add(self.author, author)
+        self.grown += n
 
 
-@pytest.mark.parametrize("page", ["article", "home", "section", "place"])
-def test_page_queries_do_not_grow_with_content(client, make_article, make_photo, page):
+@pytest.fixture
+def portal(make_article, make_photo) -> Portal:
+    place = Place.objects.create(name="Rudnik", gmina="Rudnik")
+    tag = Tag.objects.create(name="powódź")
+    organisation = Organisation.objects.create(name="Biblioteka", place=place)
+    author = Author.objects.create(name="Anna Kowalczyk", photo=make_photo())
     article = make_article(title="Główny artykuł")
-    grow(article, make_article, make_photo, 1, 0)
-    place = article.places.first()
-    urls = {
-        "article": article.get_absolute_url(),
-        "home": "/",
-        "section": article.section.get_absolute_url(),
-        "place": place.get_absolute_url(),
-    }
-    client.get(urls[page])  # Warm the site and content-type caches.
-    few = count_queries(client, urls[page])
-    grow(article, make_article, make_photo, 49, 1)
-    for other in Place.objects.exclude(pk=place.pk)[:49]:
-        other.articles.add(article)
-    assert article.tags.count() == 50
-    assert article.gallery_items.count() == 50
-    many = count_queries(client, urls[page])
+    article.places.add(place)
+    article.tags.add(tag)
+    article.organisations.add(organisation)
+    article.authors.add(author)
+    return Portal(article, place, tag, organisation, author, make_article, make_photo)
+
+
+PAGES = {
+    "article": lambda p: p.article.get_absolute_url(),
+    "home": lambda p: "/",
+    "latest": lambda p: "/najnowsze/",
+    "section": lambda p: p.article.section.get_absolute_url(),
+    "place": lambda p: p.place.get_absolute_url(),
+    "tag": lambda p: p.tag.get_absolute_url(),
+    "organisation": lambda p: p.organisation.get_absolute_url(),
+    "author": lambda p: p.author.get_absolute_url(),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_queries_do_not_grow_with_content(client, portal, page):
+    url = PAGES[page](portal)
+    portal.grow(1)
+    client.get(url)  # Warm the site and content-type caches.
+    few = count_queries(client, url)
+    first = client.get(url).content.decode()
+    portal.grow(49)
+    assert portal.article.tags.count() == 51
+    assert portal.article.gallery_items.count() == 50
+    assert portal.place.articles.count() == 51
+    assert portal.place.organisations.count() == 51
+    many = count_queries(client, url)
+    last = client.get(url).content.decode()
+    # The page really shows more than before: the measurement means something.
+    assert len(last) > len(first)
     assert many == few
