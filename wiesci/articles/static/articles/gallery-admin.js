@@ -42,7 +42,10 @@ document.querySelectorAll("[data-described-upload]").forEach((form) => {
   zone.hidden = false;
 
   const fileInput = (row) => row.querySelector('input[type="file"]');
+  // A row with a file needs its description: the browser says so before
+  // sending, so no chosen file is lost to a refused form.
   const preview = (row, file) => {
+    row.querySelector('input[name$="-alt_text"]').required = Boolean(file);
     const image = row.querySelector("[data-preview]");
     if (!file) {
       image.hidden = true;
