@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 from wiesci.core.environ import ConfigError
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiesci.settings")
 
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     try:
         from django.conf import settings
@@ -40,5 +42,18 @@ def main(argv: list[str] | None = None) -> None:
         settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(argv)
     except ConfigError as exc:
-        print(f"wiesci: {exc}", file=sys.stderr)
-        sys.exit(2)
+        _fail(exc)
+    except DatabaseError:
+        # A database that cannot be reached at all is the operator's to fix:
+        # say so in one line. Any other database error is a fault to report.
+        from wiesci.core.preflight import connection_problem
+
+        problem = connection_problem()
+        if problem is None:
+            raise
+        _fail(problem)
+
+
+def _fail(error: ConfigError) -> NoReturn:
+    print(f"wiesci: {error}", file=sys.stderr)
+    sys.exit(2)

@@ -43,12 +43,12 @@ ALLOWED_HOSTS = env.items("WIESCI_ALLOWED_HOSTS", LOCAL_HOSTS)
 PUBLIC_HOSTS = [h for h in ALLOWED_HOSTS if h.lstrip(".") not in LOCAL_HOSTS]
 PRODUCTION = bool(PUBLIC_HOSTS) and not DEBUG
 HTTPS = env.flag("WIESCI_HTTPS", PRODUCTION)
-SITE_URL = env.text(
+SITE_URL = env.url(
     "WIESCI_SITE_URL",
     f"https://{PUBLIC_HOSTS[0].lstrip('.')}"
     if PUBLIC_HOSTS
     else "http://127.0.0.1:8000",
-).rstrip("/")
+)
 
 # --- Applications ---------------------------------------------------------
 

@@ -104,3 +104,25 @@ def test_secret_key_is_generated_once_and_private(tmp_path: Path):
     assert len(first) >= 50
     assert path.stat().st_mode & 0o077 == 0
     assert read_or_create_secret_key(path) == first
+
+
+def test_site_url_must_be_an_absolute_web_address():
+    env = Env({"WIESCI_SITE_URL": " https://wiesci.example.pl/ "})
+    assert env.url("WIESCI_SITE_URL", "http://x") == "https://wiesci.example.pl"
+    assert Env({}).url("WIESCI_SITE_URL", "http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8000"
+    )
+    for bad in ("wiesci.example.pl", "mailto:a@b.pl", "http://", "https://x.pl:port"):
+        with pytest.raises(ConfigError, match=r"^WIESCI_SITE_URL: expected an address"):
+            Env({"WIESCI_SITE_URL": bad}).url("WIESCI_SITE_URL", "http://x")
+
+
+def test_an_unreadable_secret_key_names_the_data_directory(tmp_path: Path):
+    (tmp_path / "secret.key").mkdir()
+    with pytest.raises(
+        ConfigError, match=r"^WIESCI_DATA_DIR: cannot read the secret key .*secret.key"
+    ):
+        read_or_create_secret_key(tmp_path / "secret.key")
+    (tmp_path / "binary.key").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigError, match="not a text file"):
+        read_or_create_secret_key(tmp_path / "binary.key")

@@ -83,6 +83,26 @@ class Env:
     def has(self, name: str) -> bool:
         return bool(self.environ.get(name, "").strip())
 
+    def url(self, name: str, default: str) -> str:
+        """An absolute http:// or https:// address, without a trailing slash."""
+        raw = self.environ.get(name, "").strip() or default
+        try:
+            parts = urlsplit(raw)
+            parts.port  # noqa: B018 (raises ValueError for a bad port)
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigError(
+                name, f"expected an address such as https://example.pl, got {raw!r}"
+            )
+        return raw.rstrip("/")
+
 
 def ensure_data_dir(path: Path) -> Path:
     """Create the data directory, failing with a message that names the variable."""
@@ -102,7 +122,7 @@ def read_or_create_secret_key(path: Path) -> str:
     signed links survive restarts.
     """
     try:
-        key = path.read_text().strip()
+        key = _read_secret_key(path)
     except FileNotFoundError:
         key = ""
     if key:
@@ -112,10 +132,30 @@ def read_or_create_secret_key(path: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         # Another process wrote it first; use theirs.
-        return path.read_text().strip()
+        return _read_secret_key(path)
+    except OSError as exc:
+        raise ConfigError(
+            "WIESCI_DATA_DIR",
+            f"cannot write the secret key {path} ({exc.strerror}); "
+            "fix the directory or set WIESCI_SECRET_KEY",
+        ) from None
     with os.fdopen(fd, "w") as fh:
         fh.write(key + "\n")
     return key
+
+
+def _read_secret_key(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not a text file"
+        raise ConfigError(
+            "WIESCI_DATA_DIR",
+            f"cannot read the secret key {path} ({reason}); "
+            "fix the file or set WIESCI_SECRET_KEY",
+        ) from None
 
 
 def database_config(url: str, *, name: str = "WIESCI_DATABASE_URL") -> dict[str, Any]:

@@ -6,6 +6,8 @@ one line such as "WIESCI_DATABASE_URL: cannot connect (…)" and no traceback.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management.base import CommandError
@@ -20,11 +22,36 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0].strip()
 
 
+def database_variable() -> str:
+    """The variable an operator changes to fix the database: its URL, if set."""
+    if Env().has("WIESCI_DATABASE_URL"):
+        return "WIESCI_DATABASE_URL"
+    return "WIESCI_DATA_DIR"
+
+
+def connection_problem() -> ConfigError | None:
+    """Why the database cannot be reached, or None when it can.
+
+    The `wiesci` command asks this when a command fails with a database
+    error, to tell a wrong address or a stopped server (one line naming the
+    variable) from a fault in the command (a traceback).
+    """
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        return ConfigError(
+            database_variable(), f"cannot use the database ({_first_line(exc)})"
+        )
+    finally:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+    return None
+
+
 def check_database() -> None:
     """Connect to the database and make sure no migration is pending."""
-    variable = (
-        "WIESCI_DATABASE_URL" if Env().has("WIESCI_DATABASE_URL") else "WIESCI_DATA_DIR"
-    )
+    variable = database_variable()
     try:
         connection.ensure_connection()
         executor = MigrationExecutor(connection)
