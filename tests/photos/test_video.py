@@ -1,6 +1,8 @@
 """Videos: linked ones load nothing until asked; uploaded ones lose their metadata."""
 
 import io
+import re
+from typing import cast
 
 import av
 import pytest
@@ -90,3 +92,68 @@ def test_other_addresses_are_refused():
 
     with pytest.raises(ValidationError, match="YouTube, Vimeo i Facebook"):
         create_video(title="Film", url="https://example.com/film.mp4")
+
+
+def portrait_phone_mp4() -> bytes:
+    """A phone held upright: landscape frames (red left half, blue right half)
+    and a display matrix that turns them a quarter clockwise for viewing, so
+    a player shows a portrait picture with the red half on top."""
+    out = io.BytesIO()
+    with av.open(out, "w", format="mp4") as box:
+        stream = box.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 160, "yuv420p"
+        stream.set_display_rotation(-90)  # counter-clockwise degrees
+        picture = Image.new("RGB", (320, 160), (0, 0, 255))
+        picture.paste((255, 0, 0), (0, 0, 160, 160))
+        for _ in range(40):
+            for packet in stream.encode(av.VideoFrame.from_image(picture)):
+                box.mux(packet)
+        for packet in stream.encode():
+            box.mux(packet)
+    return out.getvalue()
+
+
+def test_portrait_phone_video_gets_an_upright_poster(
+    django_capture_on_commit_callbacks,
+):
+    data = portrait_phone_mp4()
+    with av.open(io.BytesIO(data), "r") as check:
+        frame = next(check.decode(video=0))
+        assert (frame.width, frame.height, frame.rotation) == (320, 160, -90)
+    clean = clean_video(io.BytesIO(data), size=len(data))
+    with django_capture_on_commit_callbacks(execute=True):
+        video = create_video(title="Na stojąco", clean=clean, name_hint="pion")
+    assert (video.width, video.height) == (160, 320)
+    poster = video.poster
+    assert poster is not None
+    poster.refresh_from_db()
+    assert (poster.width, poster.height) == (160, 320)
+    with Image.open(
+        default_storage.open(poster.renditions["article"]["files"]["jpeg"])
+    ) as public:
+        assert public.size == (160, 320)
+        top = cast(tuple[int, int, int], public.convert("RGB").getpixel((80, 40)))
+        bottom = cast(tuple[int, int, int], public.convert("RGB").getpixel((80, 280)))
+    assert top[0] > 200 and top[2] < 60, top
+    assert bottom[2] > 200 and bottom[0] < 60, bottom
+    # The public file keeps the instruction to turn it, so players do too.
+    with av.open(default_storage.open(video.file.name), "r") as copy:
+        assert next(copy.decode(video=0)).rotation == -90
+
+
+def test_linked_video_without_a_photo_shows_a_poster_made_of_text(client, make_article):
+    article = make_article(title="Sesja rady gminy")
+    article.videos.add(
+        create_video(title="Budżet na 2026", url="https://youtu.be/AbCdEfGhIjK")
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    start = html.index('class="video__frame video__frame--generated"')
+    frame = html[start : html.index("</div>", start)]
+    assert '<span class="video__host" aria-hidden="true">YouTube</span>' in frame
+    assert '<span class="video__icon" aria-hidden="true"></span>' in frame
+    assert (
+        '<span class="video__title" aria-hidden="true">Budżet na 2026</span>' in frame
+    )
+    # Nothing on the page loads from the host before the click.
+    assert "<iframe" not in html
+    assert not re.search(r'(src|srcset|poster)="https?://[^"]*(youtu|ytimg)', html)

@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from wiesci import conf
 
@@ -70,7 +71,9 @@ def clean_video(upload: IO[bytes], *, size: int) -> CleanVideo:
             raise _not_a_video()
         width, height = video.codec_context.width, video.codec_context.height
         duration = float(source.duration or 0) / 1_000_000
-        poster = _poster(source, video)
+        poster, turns = _poster(source, video)
+        if turns % 2:  # a phone held upright: the player shows it portrait
+            width, height = height, width
         source.seek(0)
         # Moving the index to the front makes FFmpeg reopen the output by
         # name, so it gets a real path; the open handle outlives the name.
@@ -89,8 +92,21 @@ def clean_video(upload: IO[bytes], *, size: int) -> CleanVideo:
     return CleanVideo(target, width, height, duration, poster)
 
 
-def _poster(source: Any, video: Any) -> bytes:
-    """A frame about a second in (the very first is often black)."""
+# PIL's transposes that turn a frame counter-clockwise by 90°, 180° and 270°.
+TURNS = {
+    1: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.ROTATE_180,
+    3: Image.Transpose.ROTATE_270,
+}
+
+
+def _poster(source: Any, video: Any) -> tuple[bytes, int]:
+    """A frame about a second in (the very first is often black), upright.
+
+    A phone stores a portrait video as landscape frames plus a display
+    matrix that tells players to turn them; the poster is turned the same
+    way. Returns the JPEG and the number of counter-clockwise quarter turns.
+    """
     import av
 
     frame = None
@@ -102,9 +118,14 @@ def _poster(source: Any, video: Any) -> bytes:
         pass
     if frame is None:
         raise _not_a_video()
+    image = frame.to_image().convert("RGB")
+    # Counter-clockwise degrees, as FFmpeg's display matrix gives them.
+    turns = round((frame.rotation or 0) / 90) % 4
+    if turns:
+        image = image.transpose(TURNS[turns])
     out = io.BytesIO()
-    frame.to_image().convert("RGB").save(out, "JPEG", quality=90)
-    return out.getvalue()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue(), turns
 
 
 def _remux(source: Any, target: str) -> None:
