@@ -827,3 +827,37 @@ def test_the_corrections_page_shows_titles_with_their_markers(
         page
     )
     assert 'Festyn w Rudach <span class="marker">[FOTO]</span>' in page
+
+
+def test_the_body_editor_browses_the_articles_own_gallery(
+    client, editor, make_article, make_photo
+):
+    from django.core.files.storage import default_storage
+
+    article = make_article(title="Otwarcie ronda")
+    other = make_article(title="Inny artykuł")
+    own = make_photo(alt_text="Rondo z lotu ptaka", caption="Nowe rondo")
+    services.add_to_gallery(article, [own])
+    services.add_to_gallery(other, [make_photo(alt_text="Cudze zdjęcie")])
+    client.force_login(editor)
+    picker = reverse("admin:articles_article_image_picker", args=[article.pk])
+    form = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert f'"pickerUrl":"{picker}"' in form.content.decode().replace("&quot;", '"')
+    page = client.get(picker + "?CKEditorFuncNum=-1").content.decode()
+    address = default_storage.url(own.renditions["article"]["files"]["jpeg"])
+    assert f'data-src="{address}"' in page
+    assert 'data-alt="Rondo z lotu ptaka"' in page
+    assert "Cudze zdjęcie" not in page
+    # What the picker offers is what the body keeps on saving.
+    article.body = f'<figure><img src="{address}" alt="Rondo"></figure>'
+    services.save_article(article, by=editor)
+    assert address in Article.objects.get(pk=article.pk).body
+
+
+def test_a_journalist_cannot_browse_someone_elses_gallery(
+    client, journalist, make_article
+):
+    article = make_article(title="Cudzy artykuł")
+    client.force_login(journalist)
+    picker = reverse("admin:articles_article_image_picker", args=[article.pk])
+    assert client.get(picker).status_code == 404

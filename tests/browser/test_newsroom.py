@@ -41,6 +41,24 @@ def test_editor_writes_a_story_with_a_photo_schedules_it_and_it_goes_out(
     expect(page.locator(".messagelist")).to_contain_text("Galeria została zapisana.")
 
     page.get_by_role("link", name="Nowe rondo w Markowicach otwarte").click()
+    # The photo goes into the text too, chosen from the article's gallery.
+    editor_area.click()
+    page.keyboard.press("Control+End")
+    page.locator(".prose-menubar button.material-icons", has_text="image").click()
+    dialog = page.locator("dialog[open]")
+    with page.expect_popup() as opened:
+        dialog.locator(".prose-editor-field-with-picker button").click()
+    picker = opened.value
+    picker.locator(".image-picker__choice").first.click()
+    expect(dialog.locator("input[name=imageUrl]")).to_have_value(
+        re.compile(r"^/media/zdjecia/.+\.jpg$")
+    )
+    expect(dialog.locator("input[name=altText]")).to_have_value(
+        "Samochody na nowym rondzie"
+    )
+    dialog.locator("button[type=submit]").click()
+    expect(editor_area.locator("figure img")).to_have_count(1)
+
     at = timezone.localtime(timezone.now() + timedelta(hours=2)).replace(
         second=0, microsecond=0
     )
@@ -65,5 +83,8 @@ def test_editor_writes_a_story_with_a_photo_schedules_it_and_it_goes_out(
         "Budowa trwała dziewięć miesięcy."
     )
     expect(page.locator(".article__photo img")).to_have_attribute(
+        "alt", "Samochody na nowym rondzie"
+    )
+    expect(page.locator(".article__body figure picture img")).to_have_attribute(
         "alt", "Samochody na nowym rondzie"
     )

@@ -31,7 +31,7 @@ from wiesci.photos.templatetags.photos import picture
 
 # What the body editor offers: what articles use, nothing more. The model
 # sanitises whatever arrives with the same list (`BODY_TAGS`).
-BODY_EDITOR = {
+BODY_EDITOR: dict[str, Any] = {
     "extensions": {
         "Bold": True,
         "Italic": True,
@@ -51,6 +51,19 @@ BODY_EDITOR = {
         "History": True,
     }
 }
+
+
+def body_editor_config(request: HttpRequest) -> dict[str, Any]:
+    """The body editor; on an article's change form its image dialog can
+    browse the article's gallery."""
+    match = request.resolver_match
+    article_id = match.kwargs.get("object_id") if match else None
+    if not (article_id and str(article_id).isdigit()):
+        return BODY_EDITOR
+    picker = reverse("admin:articles_article_image_picker", args=[int(article_id)])
+    extensions = {**BODY_EDITOR["extensions"], "Figure": {"pickerUrl": picker}}
+    return {**BODY_EDITOR, "extensions": extensions}
+
 
 PUBLICATION_FIELDS = (
     "published_at",
@@ -206,7 +219,7 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     ) -> Any:
         if db_field.name == "body":
             kwargs["widget"] = AdminProseEditorWidget(
-                config=BODY_EDITOR, preset="configurable"
+                config=body_editor_config(request), preset="configurable"
             )
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(db_field, models.DateTimeField) and field is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -79,6 +80,11 @@ class NewsroomViews(Base):
                 "<int:article_id>/wersje/<int:revision_id>/przywroc/",
                 wrap(require_POST(self.restore_view)),
                 name="articles_article_restore",
+            ),
+            path(
+                "<int:article_id>/galeria/wybierz/",
+                wrap(self.image_picker_view),
+                name="articles_article_image_picker",
             ),
             path(
                 "<int:article_id>/autosave/",
@@ -220,6 +226,32 @@ class NewsroomViews(Base):
             services.save_article(article, by=_user(request), autosave=True)
         saved = formats.time_format(timezone.localtime(), "H:i:s")
         return JsonResponse({"saved": saved})
+
+    # --- Photos placed in the text ------------------------------------------------
+
+    def image_picker_view(self, request: HttpRequest, article_id: int) -> HttpResponse:
+        """The body editor's "Browse…" window: the article's own gallery photos.
+
+        Choosing one hands its address, alternative text and caption back to the
+        editor's image dialog; only these addresses survive saving the body
+        (see `sanitise_body`).
+        """
+        article = self._editable(request, article_id)
+        choices = []
+        for item in article.gallery_items.select_related("photo"):
+            files = (item.photo.renditions or {}).get("article", {}).get("files", {})
+            if "jpeg" in files:
+                choices.append((item.photo, default_storage.url(files["jpeg"])))
+        context = self._context(
+            request,
+            gettext("Photos of the gallery: %(title)s") % {"title": article.title},
+            article=article,
+            choices=choices,
+            is_popup=True,
+        )
+        return TemplateResponse(
+            request, "admin/articles/article/image_picker.html", context
+        )
 
     # --- The gallery -----------------------------------------------------------------
 
