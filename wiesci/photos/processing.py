@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import math
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def inspect_upload(upload: IO[bytes], *, size: int | None = None) -> Inspected:
         # Our own pixel limit below replaces Pillow's bomb warning.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            image = Image.open(upload)
+            image = open_image(upload)
         except Image.DecompressionBombError:
             raise _too_many_pixels() from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -122,6 +123,31 @@ def inspect_upload(upload: IO[bytes], *, size: int | None = None) -> Inspected:
     return Inspected(
         format=fmt, width=width, height=height, content_hash=digest.hexdigest()
     )
+
+
+_heif_lock = threading.Lock()
+_heif_ready = False
+
+
+def open_image(source: Any) -> Image.Image:
+    """Image.open(), able to read HEIC/HEIF phone photos too.
+
+    pillow-heif (and libheif with it) is loaded the first time a file in an
+    ISO media container arrives, not at start-up: most processes never see one.
+    """
+    global _heif_ready
+    if not _heif_ready:
+        start = source.tell()
+        head = source.read(12)
+        source.seek(start)
+        if head[4:8] == b"ftyp":
+            with _heif_lock:
+                if not _heif_ready:
+                    from pillow_heif import register_heif_opener
+
+                    register_heif_opener()
+                    _heif_ready = True
+    return Image.open(source)
 
 
 def _too_many_pixels() -> PhotoRejected:
@@ -263,7 +289,7 @@ def _decode(
     enough (DCT scaling), and the decoded pixels are released as soon as the
     scaled copy exists.
     """
-    with Image.open(source) as image:
+    with open_image(source) as image:
         width, height = image.size
         orientation = _orientation(image)
         upright = (height, width) if orientation in TURNED else (width, height)
