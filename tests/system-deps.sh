@@ -3,7 +3,8 @@
 # Chromium for the browser tests, PostgreSQL for the second run, Redis for the
 # shared-cache tests, Java for the Nu HTML Checker, npm for the checkers,
 # nginx with the cache-purge module (and openssl for its certificate) for the
-# test of the documented proxy configuration.
+# test of the documented proxy configuration, gettext for the test that every
+# interface string is translated.
 set -eu
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
@@ -16,6 +17,7 @@ command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -e /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] \
     || missing="$missing libnginx-mod-http-cache-purge"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v xgettext >/dev/null 2>&1 || missing="$missing gettext"
 [ -z "$missing" ] && exit 0
 echo "Installing Debian packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
