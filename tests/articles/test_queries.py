@@ -45,7 +45,8 @@ class Portal:
 
     def grow(self, n: int) -> None:
         """Add n of everything: relations of the story, stories in every
-        measured listing (each with a photo, a video, a label and a byline),
+        measured listing (each with a photo, a video, a label, a byline and a
+        correction),
         organisations of the place and partners of the organisation."""
         for i in range(self.grown, self.grown + n):
             place = Place.objects.create(
@@ -77,6 +78,7 @@ class Portal:
             other.tags.add(self.tag)
             other.organisations.add(self.organisation)
             other.authors.add(self.author, author)
+            services.add_correction(other, by=None, text=f"Poprawiono datę {i}.")
         self.grown += n
 
 
@@ -103,6 +105,7 @@ PAGES = {
     "tag": lambda p: p.tag.get_absolute_url(),
     "organisation": lambda p: p.organisation.get_absolute_url(),
     "author": lambda p: p.author.get_absolute_url(),
+    "corrections": lambda p: "/sprostowania/",
 }
 
 

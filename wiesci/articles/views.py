@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -174,7 +175,8 @@ def corrections(request: HttpRequest) -> HttpResponse:
     """Every correction and update note, newest first, with its article."""
     notes = (
         Correction.objects.filter(article__in=Article.objects.published().values("pk"))
-        .select_related("article")
+        # The articles with what their markers need, in one query per page.
+        .prefetch_related(Prefetch("article", queryset=Article.objects.for_lists()))
         .order_by("-created_at", "-pk")
     )
     return render(
