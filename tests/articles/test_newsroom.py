@@ -507,6 +507,24 @@ def test_ticking_sponsored_in_the_admin_adds_the_label_the_form_left_out(
     )
 
 
+def test_a_public_story_takes_no_undescribed_main_photo_in_the_admin(
+    client, editor, make_article, make_photo
+):
+    article = make_article(title="Dożynki w Rudniku")
+    bare = make_photo(alt_text="")
+    client.force_login(editor)
+    response = post_change_form(client, article, main_photo=str(bare.pk))
+    assert (
+        "jego główne zdjęcie musi mieć tekst alternatywny" in response.content.decode()
+    )
+    article.refresh_from_db()
+    assert article.main_photo_id != bare.pk
+    described = make_photo(alt_text="Korowód dożynkowy na rynku")
+    post_change_form(client, article, main_photo=str(described.pk))
+    article.refresh_from_db()
+    assert article.main_photo_id == described.pk
+
+
 def test_sponsored_content_always_carries_its_label(make_article, editor):
     sponsored = sponsored_label()
     article = make_article(title="Nowy salon meblowy", is_sponsored=True)

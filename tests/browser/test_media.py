@@ -212,3 +212,45 @@ def test_photos_for_a_public_story_are_described_one_by_one_before_upload(
         item.photo.alt_text for item in article.gallery_items.select_related("photo")
     ]
     assert described == [*alt_texts, "Zalana droga"]
+
+
+def drop_files(page, target, names):
+    """Drop JPEG files made in the page onto `target`, as a file manager would."""
+    page.locator(target).evaluate(
+        """(zone, names) => {
+            const transfer = new DataTransfer();
+            const canvas = document.createElement("canvas");
+            canvas.width = 64; canvas.height = 48;
+            const bytes = atob(canvas.toDataURL("image/jpeg").split(",")[1]);
+            const data = Uint8Array.from(bytes, (c) => c.charCodeAt(0));
+            for (const name of names) {
+                transfer.items.add(new File([data], name, {type: "image/jpeg"}));
+            }
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                zone.dispatchEvent(new DragEvent(type, {
+                    bubbles: true, cancelable: true, dataTransfer: transfer,
+                }));
+            }
+        }""",
+        names,
+    )
+
+
+def test_photos_dropped_on_the_gallery_screen_are_taken(page, editor, make_article):
+    draft = make_article(title="Festyn w Brzeziu", publish=False)
+    log_in_to_the_newsroom(page, editor)
+    page.goto(f"/admin/articles/article/{draft.pk}/galeria/")
+    page.wait_for_load_state("load")
+    # A draft: the dropped files go up at once.
+    drop_files(page, "[data-dropzone]", ["scena.jpg", "tance.jpg"])
+    expect(page.locator(".messagelist")).to_contain_text("2 zdjęcia dodano")
+    assert draft.gallery_items.count() == 2
+
+    public = make_article(title="Festyn w Brzeziu: wyniki")
+    page.goto(f"/admin/articles/article/{public.pk}/galeria/")
+    page.wait_for_load_state("load")
+    # A public story: each dropped file gets a row to describe it first.
+    drop_files(page, "[data-described-upload]", ["puchar.jpg"])
+    expect(page.locator("[data-row] [data-preview]").first).to_be_visible()
+    expect(page.locator("#id_nowe-0-alt_text")).to_be_focused()
+    assert not public.gallery_items.exists()

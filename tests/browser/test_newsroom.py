@@ -49,7 +49,14 @@ def test_editor_writes_a_story_with_a_photo_schedules_it_and_it_goes_out(
     with page.expect_popup() as opened:
         dialog.locator(".prose-editor-field-with-picker button").click()
     picker = opened.value
-    picker.locator(".image-picker__choice").first.click()
+    # The picker's script must be listening before a photo is chosen.
+    picker.wait_for_load_state("load")
+    choice = picker.locator(".image-picker__choice").first
+    # The window closes itself on the choice. Playwright's own click waits on
+    # the page after clicking and fails when the page is gone, so the click is
+    # made from the page, a moment after this call returns.
+    with picker.expect_event("close"):
+        choice.evaluate("button => setTimeout(() => button.click(), 0)")
     expect(dialog.locator("input[name=imageUrl]")).to_have_value(
         re.compile(r"^/media/zdjecia/.+\.jpg$")
     )

@@ -146,6 +146,19 @@ class ArticleForm(forms.ModelForm[Article]):
                     "add it under Labels."
                 )
             )
+        main = data.get("main_photo")
+        public = self.instance.pk is not None and self.instance.status in (
+            Article.Status.PUBLISHED,
+            Article.Status.SCHEDULED,
+        )
+        if main is not None and public and not main.alt_text.strip():
+            self.add_error(
+                "main_photo",
+                _(
+                    "This article is published or scheduled, so its main photo "
+                    "needs an alternative text: describe the photo first."
+                ),
+            )
         return data
 
 

@@ -3,22 +3,30 @@
 // form fields (the focal point typed in per cent) still do everything.
 "use strict";
 
-// An article not yet public: dropped or chosen files go up at once.
-document.querySelectorAll("[data-dropzone]").forEach((form) => {
-  const input = form.querySelector('input[type="file"]');
+// Files dropped onto `zone` go to `take(files)`; the zone is marked while a
+// file is held over it.
+const onDrop = (zone, take) => {
   ["dragenter", "dragover"].forEach((name) =>
-    form.addEventListener(name, (event) => {
+    zone.addEventListener(name, (event) => {
       event.preventDefault();
-      form.classList.add("is-dragging");
+      zone.classList.add("is-dragging");
     }),
   );
   ["dragleave", "drop"].forEach((name) =>
-    form.addEventListener(name, () => form.classList.remove("is-dragging")),
+    zone.addEventListener(name, () => zone.classList.remove("is-dragging")),
   );
-  form.addEventListener("drop", (event) => {
+  zone.addEventListener("drop", (event) => {
     event.preventDefault();
-    if (!event.dataTransfer.files.length) return;
-    input.files = event.dataTransfer.files;
+    take(event.dataTransfer.files);
+  });
+};
+
+// An article not yet public: dropped or chosen files go up at once.
+document.querySelectorAll("[data-dropzone]").forEach((form) => {
+  const input = form.querySelector('input[type="file"]');
+  onDrop(form, (files) => {
+    if (!files.length) return;
+    input.files = files;
     form.requestSubmit();
   });
   input.addEventListener("change", () => {
@@ -101,19 +109,7 @@ document.querySelectorAll("[data-described-upload]").forEach((form) => {
       preview(event.target.closest("[data-row]"), event.target.files[0]);
     }
   });
-  ["dragenter", "dragover"].forEach((name) =>
-    form.addEventListener(name, (event) => {
-      event.preventDefault();
-      form.classList.add("is-dragging");
-    }),
-  );
-  ["dragleave", "drop"].forEach((name) =>
-    form.addEventListener(name, () => form.classList.remove("is-dragging")),
-  );
-  form.addEventListener("drop", (event) => {
-    event.preventDefault();
-    add(event.dataTransfer.files);
-  });
+  onDrop(form, add);
 });
 
 // The focal point: a click on the photo fills the two per-cent fields, and
