@@ -20,7 +20,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -77,10 +77,12 @@ def _flush_forever() -> None:
     stop = threading.Event()
     while not stop.wait(FLUSH_SECONDS):
         try:
-            close_old_connections()
             flush()
         except Exception:
             logger.exception("Could not store read counts")
+        finally:
+            # One batch every half minute: no connection is kept between them.
+            connections.close_all()
 
 
 def flush(*, now: datetime | None = None) -> int:
