@@ -92,6 +92,12 @@ SETTINGS = [
         "a fresh one.",
     ),
     Setting("MOST_READ", 5, "Stories in the most-read box."),
+    Setting(
+        "READS_FLUSH_SECONDS",
+        30,
+        "How often each server process adds the reads it counted to the most-read "
+        "totals; 0 leaves it to explicit flushes (the test suite).",
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -128,3 +128,21 @@ def test_most_read_box_on_home_and_section_pages(client, make_article, section):
     sport_page = client.get(other.get_absolute_url()).content.decode()
     sport_box = sport_page.split('class="most-read"')[1]
     assert "Derby powiatu" in sport_box and "Najpopularniejsza" not in sport_box
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_server_process_adds_its_reads_to_the_totals_on_its_own(
+    settings, make_article
+):
+    from tests.servers import wait_until
+
+    article = make_article(title="Most otwarty")
+    settings.WIESCI_READS_FLUSH_SECONDS = 0.2
+    readership.count(article.get_absolute_url(), BROWSER)
+    readership.count(article.get_absolute_url(), BROWSER)
+    wait_until(
+        lambda: ArticleView.objects.filter(article=article, views=2).exists(),
+        timeout=10,
+        what="the background flush",
+    )
+    settings.WIESCI_READS_FLUSH_SECONDS = 0  # the thread stops at its next turn

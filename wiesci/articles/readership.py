@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from wiesci import conf
 from wiesci.articles.models import Article, ArticleView
 from wiesci.taxonomy.models import Section
 
@@ -35,7 +37,6 @@ NOT_READERS = re.compile(
     r"bot|crawl|spider|slurp|facebookexternalhit|preview|monitor|curl|wget|python|wrk",
     re.IGNORECASE,
 )
-FLUSH_SECONDS = 30
 BEACON_PATH = "/_czytane/"
 
 _counts: Counter[str] = Counter()
@@ -56,7 +57,7 @@ def count(path: str, user_agent: str) -> None:
         return
     with _lock:
         _counts[found.group(1)] += 1
-    if _flusher_pid != os.getpid():
+    if _flusher_pid != os.getpid() and conf.READS_FLUSH_SECONDS:
         _start_flusher()
 
 
@@ -74,8 +75,14 @@ def _start_flusher() -> None:
 
 
 def _flush_forever() -> None:
-    stop = threading.Event()
-    while not stop.wait(FLUSH_SECONDS):
+    global _flusher_pid
+    while True:
+        seconds = conf.READS_FLUSH_SECONDS
+        if not seconds:  # switched off: the next count may start a thread again
+            with _lock:
+                _flusher_pid = 0
+            return
+        time.sleep(seconds)
         try:
             flush()
         except Exception:
