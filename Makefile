@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST := $(BIN)/python -m pytest
 
 NODE_STAMP := node_modules/.installed-stamp
+CAMERA_PHOTOS := .cache/camera-photos
 
 .PHONY: demo test test-sqlite test-postgresql lint bench system-deps clean
 
@@ -21,6 +22,10 @@ $(STAMP): pyproject.toml
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
+
+# Small photos from real cameras for the photo tests, fetched once (see the script).
+$(CAMERA_PHOTOS): tests/camera-fixtures.sh
+	sh tests/camera-fixtures.sh $(BIN)/python $(CAMERA_PHOTOS)
 
 demo: $(STAMP)
 	$(BIN)/wiesci demo
@@ -35,11 +40,11 @@ lint: $(STAMP)
 	$(BIN)/mypy wiesci tests bench
 	$(BIN)/python -m wiesci makemigrations --check --dry-run --settings=tests.settings
 
-test-sqlite: system-deps $(STAMP) $(NODE_STAMP)
+test-sqlite: system-deps $(STAMP) $(NODE_STAMP) $(CAMERA_PHOTOS)
 	@echo "=== Test suite on SQLite ==="
 	$(PYTEST)
 
-test-postgresql: system-deps $(STAMP) $(NODE_STAMP)
+test-postgresql: system-deps $(STAMP) $(NODE_STAMP) $(CAMERA_PHOTOS)
 	@echo "=== Test suite on PostgreSQL (throwaway cluster) ==="
 	WIESCI_TEST_DATABASE=postgresql $(PYTEST)
 
@@ -50,4 +55,4 @@ bench: system-deps $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info node_modules
+	rm -rf $(VENV) build *.egg-info node_modules .cache
