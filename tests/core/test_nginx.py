@@ -207,7 +207,7 @@ def test_nginx_as_documented_caches_pages_and_a_publication_purges_them(
         return all("dla pieszych" in text for text in fresh)
 
     # The purge requests go out in the background, right after the save.
-    wait_until(shows_the_change, timeout=5, what="the change through nginx")
+    wait_until(shows_the_change, timeout=15, what="the change through nginx")
 
 
 def test_nginx_never_serves_a_logged_in_readers_page_to_others(

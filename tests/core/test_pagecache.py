@@ -177,6 +177,26 @@ def test_a_scheduled_story_joins_other_news_and_breaking_news_ends_on_time(
     assert "Brak wody na Ostrogu" not in server("/").text
 
 
+def test_a_pinned_story_leaves_the_top_of_the_home_page_when_its_pin_ends(
+    server, make_article, time_machine
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    ends = timezone.now() + timedelta(minutes=5)
+    make_article(title="Przypięte: objazdy", pinned_until=ends)
+    make_article(title="Nowsza wiadomość")
+    make_article(title="Najnowsza wiadomość")  # the featured story, above the list
+
+    def first_of_latest() -> str:
+        latest = server("/").text.split('id="najnowsze"')[1]
+        return str(latest.split('class="card__title">')[1].split("<")[0])
+
+    assert first_of_latest() == "Przypięte: objazdy"
+    assert server("/").headers["x-cache"] == "HIT"
+    time_machine.move_to(ends + timedelta(seconds=1), tick=False)
+    # No job has run: the stored page and the cached lists expired on time.
+    assert first_of_latest() == "Nowsza wiadomość"
+
+
 def test_approved_and_removed_comments_show_on_the_next_request(
     server, make_article, reader, editor, django_capture_on_commit_callbacks
 ):

@@ -21,8 +21,7 @@ class ArticlesConfig(AppConfig):
         from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
         periodic.register(run_due_publications)
-        pagecache.register_expiry(caching.next_publication)
-        pagecache.register_expiry(caching.next_breaking_news_end)
+        pagecache.register_expiry(caching.next_change)
         pagecache.register_beacon(readership.BEACON_PATH, readership.on_beacon)
         article_changed.connect(caching.on_article_changed, dispatch_uid="pagecache")
         renditions_made.connect(

@@ -38,31 +38,41 @@ def pages_showing(article: Article) -> set[str]:
 
 
 COMMENTS_VERSION_KEY = "wiesci:lists:comments"
-# How long the moment of the next scheduled story is remembered per generation.
+# How long the moment of the next change is remembered per generation.
 DUE_SECONDS = 3600
+
+
+def next_change() -> float | None:
+    """When pages change next with no one touching them: a scheduled story
+    comes due, a breaking-news item or a pin ends. No stored page or cached
+    list may outlive that moment.
+
+    Read from the database once per page-cache generation (any edit starts a
+    new one) and again each time the moment passes, then shared by every
+    process through the cache: page-cache misses ask on every store.
+    """
+    key = f"wiesci:lists:due:{pagecache.store().generation()}"
+    moment = cache.get(key)
+    if moment is None or time.time() >= moment:
+        moments = [next_publication(), next_breaking_news_end(), next_pin_end()]
+        moment = min((m for m in moments if m is not None), default=math.inf)
+        cache.set(key, moment, DUE_SECONDS)
+    return None if moment == math.inf else float(moment)
 
 
 def lists_version() -> str:
     """The key for cached fragments that list articles (home, "other news",
     the breaking-news bar).
 
-    It changes when the page cache starts a new generation, when a scheduled
-    story's time comes or a breaking-news item's ends (no job has to run: the
-    moment is read from the database once per generation and again each time
-    it passes) and when
-    comments change a count the lists show. Every process works it out from
-    the same shared cache, so they share the fragments.
+    It changes when the page cache starts a new generation, at `next_change()`
+    (no job has to run) and when comments change a count the lists show.
+    Every process works it out from the same shared cache, so they share the
+    fragments.
     """
     generation = pagecache.store().generation()
-    due_key = f"wiesci:lists:due:{generation}"
-    known = cache.get_many([due_key, COMMENTS_VERSION_KEY])
-    moment = known.get(due_key)
-    if moment is None or time.time() >= moment:
-        moments = [next_publication(), next_breaking_news_end()]
-        moment = min((m for m in moments if m is not None), default=math.inf)
-        cache.set(due_key, moment, DUE_SECONDS)
-    due = "0" if moment == math.inf else str(int(moment))
-    return f"{generation}.{due}.{known.get(COMMENTS_VERSION_KEY, '0')}"
+    due = next_change()
+    comments = cache.get(COMMENTS_VERSION_KEY, "0")
+    return f"{generation}.{int(due) if due else 0}.{comments}"
 
 
 def on_article_changed(
@@ -109,6 +119,18 @@ def next_breaking_news_end() -> float | None:
         .filter(breaking_until__gt=timezone.now())
         .order_by("breaking_until")
         .values_list("breaking_until", flat=True)
+        .first()
+    )
+    return moment.timestamp() if moment else None
+
+
+def next_pin_end() -> float | None:
+    """When a pinned story next drops back among the latest news."""
+    moment = (
+        Article.objects.published()
+        .filter(pinned_until__gt=timezone.now())
+        .order_by("pinned_until")
+        .values_list("pinned_until", flat=True)
         .first()
     )
     return moment.timestamp() if moment else None

@@ -590,7 +590,7 @@ class PageCache:
             or personal
             or path.startswith(PRIVATE_PREFIXES)
         ):
-            return self.app(environ, self._private(start_response, personal, environ))
+            return self.app(environ, self._private(start_response, personal))
         # Entries sit under their path (purged together), one per scheme, host
         # and query: a redirect to https must never answer an https request.
         query = (
@@ -632,7 +632,7 @@ class PageCache:
 
     @staticmethod
     def _private(
-        start_response: Callable[..., Any], personal: bool, environ: dict[str, Any]
+        start_response: Callable[..., Any], personal: bool
     ) -> Callable[..., Any]:
         """Mark personal answers private, so that nothing in front keeps them."""
         if not personal:
