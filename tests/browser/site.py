@@ -32,6 +32,9 @@ SKIPPED = {
     "socialaccount_signup": "needs a half-finished social log-in in the session",
     "account_confirm_login_code": "log-in by code is off",
     "account_set_password": "redirects: every account has a password",
+    "account_confirm_reauthentication_code": (
+        "redirects until a code was requested in the same session"
+    ),
 }
 
 # Which visitor opens each page: anonymous, a reader, or an editor.
@@ -40,6 +43,7 @@ READER_PAGES = {
     "account_change_password",
     "account_logout",
     "account_reauthenticate",
+    "account_request_reauthentication_code",
     "socialaccount_connections",
     "accounts:account",
     "accounts:delete",
@@ -245,6 +249,9 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         "account_inactive": reverse("account_inactive"),
         "account_signup": reverse("account_signup"),
         "account_reauthenticate": reverse("account_reauthenticate"),
+        "account_request_reauthentication_code": reverse(
+            "account_request_reauthentication_code"
+        ),
         "account_email": reverse("account_email"),
         "account_email_verification_sent": reverse("account_email_verification_sent"),
         "account_change_password": reverse("account_change_password"),
