@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from wiesci.core.catalogs import compile_catalogs
 from wiesci.core.environ import (
     Env,
     cache_config,
@@ -53,8 +54,7 @@ SITE_URL = env.url(
 # --- Applications ---------------------------------------------------------
 
 INSTALLED_APPS = [
-    # First, so that its templates override the admin's and its catalogues
-    # are compiled before any other app translates a string.
+    # First, so that its templates override the admin's.
     "wiesci.core",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -197,6 +197,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Before Django builds any translation, or its first pages come out in
+# English (see wiesci/core/catalogs.py).
+compile_catalogs(LOCALE_PATHS)
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
