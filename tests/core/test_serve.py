@@ -1,5 +1,7 @@
 """`wiesci serve` as an operator starts it: granian, static and media files."""
 
+import os
+import signal
 import subprocess
 import urllib.error
 import urllib.request
@@ -63,3 +65,72 @@ def test_serve_answers_pages_static_and_media(served: str):
 
 def test_serve_gives_unknown_addresses_a_404(served: str):
     assert fetch(served + "/nie-ma-takiej-strony/")[0] == 404
+
+
+def _worker_of(server_pid: int) -> int | None:
+    """The pid of the `wiesci worker` that the server process started, if alive."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        # Fields after the name: state, parent pid…; a zombie has no command.
+        if int(fields[1]) == server_pid and fields[0] != "Z" and b"worker" in command:
+            return int(entry.name)
+    return None
+
+
+SHELL_PHOTO = """
+import io
+from PIL import Image
+from wiesci.photos.services import create_photo
+out = io.BytesIO()
+Image.new("RGB", (800, 600), "teal").save(out, "JPEG")
+out.seek(0)
+print(create_photo(out, alt_text="Po awarii").pk)
+"""
+
+
+def test_serve_starts_the_task_worker_again_when_it_dies(product_env):
+    assert run_wiesci("migrate", "--no-input", env=product_env).returncode == 0
+    port = free_port()
+    process = subprocess.Popen(
+        [str(WIESCI), "serve", "--port", str(port), "--workers", "1"],
+        env=product_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until(
+            http_ready(f"http://127.0.0.1:{port}/", process), timeout=60, what="serve"
+        )
+        wait_until(lambda: _worker_of(process.pid) is not None, timeout=30, what="worker")
+        first = _worker_of(process.pid)
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        wait_until(
+            lambda: _worker_of(process.pid) not in (None, first),
+            timeout=30,
+            what="a new worker",
+        )
+        made = run_wiesci("shell", "-c", SHELL_PHOTO, env=product_env)
+        assert made.returncode == 0, made.stderr
+        photo = made.stdout.strip().splitlines()[-1]
+        check = (
+            "from wiesci.photos.models import Photo;"
+            f"print(sorted(Photo.objects.get(pk={photo}).renditions))"
+        )
+
+        def has_sizes() -> bool:
+            answer = run_wiesci("shell", "-c", check, env=product_env).stdout
+            return "article" in answer
+
+        wait_until(has_sizes, timeout=60, what="the photo's sizes")
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    assert f"wiesci worker (pid {first}) exited with code -9" in errors

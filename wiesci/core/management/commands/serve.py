@@ -1,6 +1,9 @@
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +15,65 @@ from wiesci.core import preflight
 # Static names carry a content hash and media names a time stamp and a hash, so
 # a name never changes meaning: browsers and proxies may keep them for a year.
 STATIC_LIFETIME = 365 * 24 * 3600
+
+logger = logging.getLogger("wiesci.serve")
+
+
+class WorkerSupervisor:
+    """Keep one `wiesci worker` running beside the server, restarting it when
+    it exits, so photo sizes and e-mail go on after a crash.
+
+    A worker that keeps dying right after its start is restarted after a
+    growing pause (up to a minute), not in a tight loop. A separate process
+    rather than a thread: granian forks its workers, and a fork must not copy
+    a thread holding a database lock.
+    """
+
+    QUICK_EXIT = 10.0  # seconds: an exit sooner than this counts as failing
+    LONGEST_PAUSE = 60.0
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._watch, name="wiesci-worker-supervisor", daemon=True
+        )
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        pause = 1.0
+        while not self._stopping.is_set():
+            assert self.process is not None
+            started = time.monotonic()
+            code = self.process.wait()
+            if self._stopping.is_set():
+                return
+            quick = time.monotonic() - started < self.QUICK_EXIT
+            pause = min(pause * 2, self.LONGEST_PAUSE) if quick else 1.0
+            logger.warning(
+                "wiesci worker (pid %s) exited with code %s; starting it again in "
+                "%.0f s",
+                self.process.pid,
+                code,
+                pause,
+            )
+            if self._stopping.wait(pause):
+                return
+            self.process = subprocess.Popen(self.command)
+            logger.info("wiesci worker started again (pid %s)", self.process.pid)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
 
 
 class Command(BaseCommand):
@@ -88,12 +150,10 @@ class Command(BaseCommand):
         )
         worker = None
         if not options["no_worker"] and "ImmediateBackend" not in str(settings.TASKS):
-            # A separate process rather than a thread: granian forks its
-            # workers, and a fork must not copy a thread holding a database lock.
-            worker = subprocess.Popen([sys.executable, "-m", "wiesci", "worker"])
+            worker = WorkerSupervisor([sys.executable, "-m", "wiesci", "worker"])
+            worker.start()
         try:
             server.serve()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(30)
+                worker.stop()
