@@ -91,6 +91,13 @@ SETTINGS = [
         "stale-while-revalidate: how long a proxy may serve a page while it fetches "
         "a fresh one.",
     ),
+    Setting(
+        "PAGE_CACHE_MAX_BYTES",
+        512 * 1024 * 1024,
+        "Disk space the full-page cache may take under the data directory; past "
+        "it, the entries closest to expiry go first. (With Redis, set its "
+        "maxmemory instead.)",
+    ),
     Setting("MOST_READ", 5, "Stories in the most-read box."),
     Setting(
         "READS_FLUSH_SECONDS",

@@ -1,6 +1,7 @@
 """The full-page cache, driven through the WSGI application as a server would."""
 
 import gzip
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -272,7 +273,12 @@ def _call(
     def start_response(status, headers, exc_info=None):
         seen["status"], seen["headers"] = status, dict(headers)
 
-    request = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "x"}
+    request = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "HTTP_HOST": "127.0.0.1",
+        "SERVER_PORT": "8000",
+    }
     request.update(environ)
     body = b"".join(app(request, start_response))
     return body.decode(errors="replace"), seen["headers"]
@@ -357,17 +363,156 @@ def test_accept_encoding_quality_values_are_respected(
     pagecache.reset_store()
 
 
+def _to_https(environ, start_response):
+    start_response("301 Moved Permanently", [("Location", "https://x/")])
+    return [b""]
+
+
 def test_http_and_https_requests_never_share_an_entry(settings, tmp_path):
     settings.DATA_DIR = tmp_path
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     pagecache.reset_store()
-
-    def to_https(environ, start_response):
-        start_response("301 Moved Permanently", [("Location", "https://x/")])
-        return [b""]
-
-    redirect = pagecache.PageCache(to_https)
+    redirect = pagecache.PageCache(_to_https)
     _call(redirect, path="/")
     assert _call(redirect, path="/")[1]["X-Cache"] == "HIT"
     secure = _call(redirect, path="/", HTTP_X_FORWARDED_PROTO="https")[1]
     assert secure["X-Cache"] == "MISS"
+    assert _call(redirect, path="/", HTTP_X_FORWARDED_PROTO="https")[1]["X-Cache"] == (
+        "HIT"
+    )
     pagecache.reset_store()
+
+
+def _entries(root):
+    return sorted(p for p in root.rglob("*.page"))
+
+
+def test_made_up_forwarded_protocols_add_no_entries(settings, tmp_path):
+    """Without a trusted proxy the header is ignored; with one, only its https
+    counts, as Django reads it."""
+    settings.DATA_DIR = tmp_path
+    pagecache.reset_store()
+    app = pagecache.PageCache(_fixed_app("Zupa"))
+    for i in range(20):
+        _call(app, path="/", HTTP_X_FORWARDED_PROTO=f"x{i}")
+    assert len(_entries(tmp_path)) == 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    pagecache.reset_store()
+    for i in range(20):
+        _call(app, path="/", HTTP_X_FORWARDED_PROTO=f"x{i}")
+    _call(app, path="/", HTTP_X_FORWARDED_PROTO="https")
+    assert len(_entries(tmp_path)) == 2
+    pagecache.reset_store()
+
+
+def test_host_ports_and_unknown_hosts_add_no_entries(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.ALLOWED_HOSTS = ["wiesci.example.pl"]
+    settings.SITE_URL = "https://wiesci.example.pl"
+    pagecache.reset_store()
+    seen_hosts = []
+
+    def app(environ, start_response):
+        seen_hosts.append(environ["HTTP_HOST"])
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"Zupa"]
+
+    cache = pagecache.PageCache(app)
+    answers = [
+        _call(cache, path="/", HTTP_HOST=f"wiesci.example.pl:{port}")[1]
+        for port in range(1, 30)
+    ]
+    assert [a["X-Cache"] for a in answers[1:]] == ["HIT"] * 28
+    assert _call(cache, path="/", HTTP_HOST="WIESCI.example.pl")[1]["X-Cache"] == "HIT"
+    # The page was rendered for the canonical name, never for a made-up port.
+    assert seen_hosts == ["wiesci.example.pl"]
+    # The port the portal itself listens on is a host of its own.
+    assert _call(cache, path="/", HTTP_HOST="wiesci.example.pl:8000")[1]["X-Cache"] == (
+        "MISS"
+    )
+    # A name that is not the portal's is Django's to refuse, and never stored.
+    assert "X-Cache" not in _call(cache, path="/", HTTP_HOST="evil.example.com")[1]
+    assert len(_entries(tmp_path)) == 2
+    pagecache.reset_store()
+
+
+def test_page_numbers_count_only_on_paginated_pages_and_only_as_links_write_them(
+    server, settings, make_article, section
+):
+    for i in range(25):
+        make_article(title=f"Wiadomość {i}")
+    url = section.get_absolute_url()
+    assert server(url + "?strona=2").status == 200
+    assert server(url + "?strona=2&utm_source=fb").headers["x-cache"] == "HIT"
+    for bad in ("abc1", "0", "1", "02", "2&strona=3", ""):
+        answer = server(f"{url}?strona={bad}")
+        assert (answer.status, answer.headers["location"]) == (301, url), bad
+    assert server(url + "?strona=3").status == 404  # past the end: not stored
+    assert server(url + "?strona=3").status == 404
+    server("/")
+    for number in range(2, 12):
+        assert server(f"/?strona={number}").headers["x-cache"] == "HIT"
+    # The section's second page and the home page.
+    assert len(_entries(settings.DATA_DIR / "pagecache")) == 2
+
+
+def test_cached_pages_never_carry_a_visitors_tracking_parameters(server, make_article):
+    article = make_article()
+    page = server(article.get_absolute_url() + "?utm_source=facebook&fbclid=IwAR0")
+    assert "utm_source" not in page.text and "fbclid" not in page.text
+    assert f"?next={article.get_absolute_url()}" in page.text.replace("%2F", "/")
+
+
+def test_the_store_is_kept_within_its_size_and_forgets_expired_pages(tmp_path):
+    cache = pagecache.FileStore(tmp_path, max_bytes=40_000)
+    now = time.time()
+    for i in range(30):
+        ticket = cache.lookup(f"/p{i}/", "q", now)[1]
+        body = {"identity": bytes(2000)}
+        # The first ten expire at once; the rest one second apart.
+        expires = now - 1 if i < 10 else now + 600 + i
+        cache.store(
+            f"/p{i}/",
+            "q",
+            pagecache.Entry("200 OK", [], body, "e", now, expires, ticket),
+        )
+    # Storing sweeps in the background too: wait for it (at most 10 s).
+    for _ in range(1000):
+        files, size = cache.sweep(now=now)
+        if files >= 0:
+            break
+        time.sleep(0.01)
+    assert size <= 40_000 and files == len(_entries(tmp_path))
+    survivors = {p.parent for p in _entries(tmp_path)}
+    fresh = pagecache.FileStore(tmp_path)
+    found = [i for i in range(30) if fresh.lookup(f"/p{i}/", "q", now)[0] is not None]
+    # The expired ten are gone, and of the rest those expiring first went first.
+    assert found == list(range(30 - files, 30)) and len(survivors) == files
+    old = cache.generation()
+    cache.purge_all()
+    assert cache.sweep(now=now) == (0, 0)
+    assert not (tmp_path / old).exists()
+
+
+@pytest.fixture
+def catalogue_version():
+    """Work out the catalogues' version again after a test changed the language."""
+    from wiesci.core import catalogs
+
+    catalogs.version.cache_clear()
+    yield catalogs
+    catalogs.version.cache_clear()
+    pagecache.reset_store()
+
+
+def test_pages_and_fragments_rendered_in_one_language_never_serve_another(
+    server, settings, make_article, catalogue_version
+):
+    make_article()
+    assert ">Najnowsze<" in server("/").text
+    settings.LANGUAGE_CODE = "en"
+    catalogue_version.version.cache_clear()
+    pagecache.reset_store()
+    page = server("/")
+    assert page.headers["x-cache"] == "MISS"
+    assert ">Latest<" in page.text and "Najnowsze" not in page.text

@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
         from django.db.models.signals import post_delete, post_save
 
-        from wiesci.articles import access, caching, readership
+        from wiesci.articles import access, caching, readership, views
         from wiesci.articles.models import Author, Label
         from wiesci.articles.services import run_due_publications
         from wiesci.articles.signals import article_changed
@@ -23,6 +23,7 @@ class ArticlesConfig(AppConfig):
         periodic.register(run_due_publications)
         pagecache.register_expiry(caching.next_change)
         pagecache.register_beacon(readership.BEACON_PATH, readership.on_beacon)
+        pagecache.register_paginated(views.is_paginated)
         article_changed.connect(caching.on_article_changed, dispatch_uid="pagecache")
         renditions_made.connect(
             caching.on_filing_changed, dispatch_uid="pagecache-photos"

@@ -69,7 +69,7 @@ def lists_version() -> str:
     Every process works it out from the same shared cache, so they share the
     fragments.
     """
-    generation = pagecache.store().generation()
+    generation = pagecache.fragment_generation()
     due = next_change()
     comments = cache.get(COMMENTS_VERSION_KEY, "0")
     return f"{generation}.{int(due) if due else 0}.{comments}"

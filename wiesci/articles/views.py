@@ -14,6 +14,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
@@ -31,7 +32,17 @@ from wiesci.articles.models import Article, Author, Correction
 from wiesci.core import pagecache
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
-PAGE_PARAMETER = "strona"
+PAGE_PARAMETER = pagecache.PAGE_PARAMETER
+# The pages with numbered pages (`?strona=2`); see `is_paginated`.
+PAGINATED = {
+    "articles:latest",
+    "articles:corrections",
+    "articles:section",
+    "articles:tag",
+    "articles:place",
+    "articles:organisation",
+    "articles:author",
+}
 
 # Apps above this one (comments) extend the article page by registering a
 # template that extends "articles/article_detail.html"; the first one wins.
@@ -41,6 +52,14 @@ ARTICLE_TEMPLATES: list[str] = ["articles/article_detail.html"]
 def register_article_template(name: str) -> None:
     if name not in ARTICLE_TEMPLATES:
         ARTICLE_TEMPLATES.insert(0, name)
+
+
+def is_paginated(path: str) -> bool:
+    """Whether the page at `path` lists stories over numbered pages."""
+    try:
+        return resolve(path).view_name in PAGINATED
+    except Resolver404:
+        return False
 
 
 def paginate(request: HttpRequest, queryset: Any) -> Any:

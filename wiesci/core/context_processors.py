@@ -9,14 +9,20 @@ from wiesci.core import pagecache
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    """The portal's name and address, and the page-cache generation.
+    """The portal's name and address, the page's own address, and the key of
+    cached fragments.
 
-    The name comes from the Site the newsroom edits in the admin. Fragments
-    shared by many pages (the menu, the most-read box) are cached under the
-    generation, so a change that purges every page renews them too.
+    The name comes from the Site the newsroom edits in the admin.
+    `page_path` is the address of the page without the parameters it
+    ignores: a page stored for everyone must never carry one visitor's
+    `?utm_source=…` (in the log-in link, say). Fragments shared by many
+    pages (the menu, the most-read box) are cached under `page_generation`,
+    so a change that purges every page renews them too.
     """
+    page = pagecache.page_query(request.path, request.META.get("QUERY_STRING", ""))
     return {
         "portal_name": get_current_site(request).name,
         "site_url": settings.SITE_URL,
-        "page_generation": SimpleLazyObject(lambda: pagecache.store().generation()),
+        "page_path": request.path + (f"?{page}" if page else ""),
+        "page_generation": SimpleLazyObject(pagecache.fragment_generation),
     }

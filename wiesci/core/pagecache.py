@@ -34,6 +34,7 @@ import json
 import logging
 import mmap
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -47,16 +48,19 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import brotli
 
 logger = logging.getLogger(__name__)
 
 CACHEABLE_STATUSES = {200, 301, 410}
-# Query parameters that change what a page shows; anything else (fbclid,
-# utm_*) is ignored, so links shared on Facebook all hit one entry.
-PAGE_PARAMETERS = {"strona"}
+# The one query parameter that changes what a page shows, on the pages that
+# registered as paginated; anything else (fbclid, utm_*) is ignored, so links
+# shared on Facebook all hit one entry.
+PAGE_PARAMETER = "strona"
+# Page numbers as links write them: from 2 (the first page has no number).
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 MAX_BODY = 4 * 1024 * 1024
 # Measured on a 35 KB article page: Brotli quality 6 takes 0.6 ms and 9 takes
 # 7 ms for 16 bytes less; every miss pays it, so 6.
@@ -70,6 +74,7 @@ PRIVATE_PREFIXES = ("/admin/", "/konto/")
 # at the latest, and the beacons answered here (path -> handler).
 _expiry_hooks: list[Callable[[], float | None]] = []
 _beacons: dict[str, Callable[[dict[str, Any], bytes], None]] = {}
+_paginated: list[Callable[[str], bool]] = []
 MAX_BEACON_BODY = 1024
 
 # (generation, purge count of the path) when a render started.
@@ -91,6 +96,15 @@ def register_beacon(
     must be quick and must not touch the database: it runs for every view.
     """
     _beacons[path] = handler
+
+
+def register_paginated(predicate: Callable[[str], bool]) -> None:
+    """`predicate(path)` tells whether the page at `path` has numbered pages.
+
+    Only there does `strona` count: anywhere else it is ignored, so that no
+    page number makes a new copy of a page that has one page only.
+    """
+    _paginated.append(predicate)
 
 
 @dataclass
@@ -184,6 +198,11 @@ class Entry:
         return headers
 
 
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
@@ -259,16 +278,34 @@ class FileStore:
     Each process keeps the entries it has served in memory and checks them
     against the shared counters, so a purge by another process is seen at
     once and a hit costs no system call.
+
+    A file's modification time is the moment it expires. A sweep, run in the
+    background at most once a minute by whichever process stores a page
+    (one at a time, under a file lock), removes expired files and earlier
+    generations, then the files closest to expiry until the store is within
+    `max_bytes`.
     """
 
-    def __init__(self, root: Path, *, memory_entries: int = 512) -> None:
+    SWEEP_SECONDS = 60.0
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        memory_entries: int = 512,
+        max_bytes: int = 512 * 1024 * 1024,
+    ) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.counters = SharedCounters(root / "counters")
+        self.max_bytes = max_bytes
         self._root = str(root)
         self._slots: dict[str, int] = {}
         self._memory: dict[tuple[str, str], Entry] = {}
         self._memory_entries = memory_entries
+        self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
+        self._written = 0
+        self._sweeping = threading.Lock()
 
     def generation(self) -> str:
         return str(self.counters.generation())
@@ -310,10 +347,73 @@ class FileStore:
         target = Path(self._file(path, query, entry.ticket[0]))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        data = entry.dump()
         with os.fdopen(fd, "wb") as handle:
-            handle.write(entry.dump())
+            handle.write(data)
+        os.utime(temporary, (entry.expires_at, entry.expires_at))
         os.replace(temporary, target)
         self._remember(path, query, entry)
+        self._written += len(data)
+        # Sweep once a minute, or sooner when a tenth of the room has been
+        # written since the last sweep.
+        if (
+            time.monotonic() >= self._next_sweep or self._written > self.max_bytes // 10
+        ) and self._sweeping.acquire(blocking=False):
+            self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
+            self._written = 0
+            threading.Thread(
+                target=self._sweep_in_background, name="wiesci-pagecache-sweep"
+            ).start()
+
+    def _sweep_in_background(self) -> None:
+        try:
+            self.sweep()
+        except Exception:
+            logger.exception("Sweeping the page cache failed")
+        finally:
+            self._sweeping.release()
+
+    def sweep(self, now: float | None = None) -> tuple[int, int]:
+        """Remove what no lookup can use, then make room; return (files, bytes) kept.
+
+        Answers (-1, -1) at once when another process is sweeping.
+        """
+        now = time.time() if now is None else now
+        with open(self.root / "sweep.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return (-1, -1)
+            current = self.generation()
+            kept: list[tuple[float, int, str]] = []
+            for generation in os.scandir(self.root):
+                if not generation.is_dir(follow_symlinks=False):
+                    continue
+                if generation.name != current:
+                    shutil.rmtree(generation.path, ignore_errors=True)
+                    continue
+                for folder in os.scandir(generation.path):
+                    for page in os.scandir(folder.path):
+                        try:
+                            info = page.stat(follow_symlinks=False)
+                        except FileNotFoundError:
+                            continue
+                        # A file being written is young: leave it to its writer.
+                        writing = page.name.endswith(".tmp")
+                        if info.st_mtime <= (now - 60 if writing else now):
+                            _remove(page.path)
+                        elif not writing:
+                            kept.append((info.st_mtime, info.st_size, page.path))
+            kept.sort()
+            total = sum(size for _, size, _ in kept)
+            evicted = 0
+            for _, size, page_path in kept:
+                if total <= self.max_bytes:
+                    break
+                _remove(page_path)
+                total -= size
+                evicted += 1
+        return len(kept) - evicted, total
 
     def _remember(self, path: str, query: str, entry: Entry) -> None:
         if len(self._memory) >= self._memory_entries:
@@ -440,14 +540,29 @@ def store() -> FileStore | RedisStore:
                 if settings.CACHE_URL.startswith(("redis", "valkey")):
                     _store = RedisStore(settings.CACHES["default"]["LOCATION"])
                 else:
-                    _store = FileStore(Path(settings.DATA_DIR) / "pagecache")
+                    from wiesci import conf
+
+                    _store = FileStore(
+                        Path(settings.DATA_DIR) / "pagecache",
+                        max_bytes=conf.PAGE_CACHE_MAX_BYTES,
+                    )
     return _store
 
 
 def reset_store() -> None:
-    """Forget the store (tests switch data directories)."""
-    global _store
+    """Forget the store and the request rules (tests switch settings)."""
+    global _store, _canon
     _store = None
+    _canon = None
+
+
+def fragment_generation() -> str:
+    """The key of fragments cached as rendered text (Django's `{% cache %}`).
+
+    The page-cache generation, so that purging every page renews them too,
+    and the language and catalogues they were rendered in.
+    """
+    return f"{store().generation()}.{canon().version}"
 
 
 def purge_paths(paths: Iterable[str]) -> None:
@@ -507,9 +622,110 @@ def _notify_proxy(paths: list[str]) -> None:
 # --- The WSGI layer ----------------------------------------------------------
 
 
-def _query_key(query_string: str) -> str:
-    pairs = [(k, v) for k, v in parse_qsl(query_string) if k in PAGE_PARAMETERS]
-    return urlencode(sorted(pairs))
+@dataclass(frozen=True)
+class Canon:
+    """What a request may say and still be a page of this portal, from the settings.
+
+    hosts: the host names listed in WIESCI_ALLOWED_HOSTS and WIESCI_SITE_URL
+    (a wildcard such as `.example.pl` lets Django answer its subdomains,
+    uncached); ports: those besides 80 and 443 that a Host header may name;
+    proxy_header: the header saying https, when a trusted proxy sends it;
+    version: the language and catalogues pages are rendered in.
+    """
+
+    hosts: frozenset[str]
+    ports: frozenset[str]
+    proxy_header: tuple[str, str] | None
+    version: str
+
+
+_canon: Canon | None = None
+
+
+def canon() -> Canon:
+    global _canon
+    if _canon is None:
+        from django.conf import settings
+
+        from wiesci.core import catalogs
+
+        site = urlsplit(settings.SITE_URL)
+        hosts = {h.lower() for h in settings.ALLOWED_HOSTS if h != "*" and h[:1] != "."}
+        ports = {str(site.port)} if site.port else set()
+        _canon = Canon(
+            hosts=frozenset(hosts | {(site.hostname or "").lower()}),
+            ports=frozenset(ports),
+            proxy_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
+            version=catalogs.version(),
+        )
+    return _canon
+
+
+_paginated_memo: dict[str, bool] = {}
+
+
+def is_paginated(path: str) -> bool:
+    known = _paginated_memo.get(path)
+    if known is None:
+        if len(_paginated_memo) >= 10_000:
+            _paginated_memo.clear()
+        known = _paginated_memo[path] = any(rule(path) for rule in _paginated)
+    return known
+
+
+def page_query(path: str, query_string: str) -> str | None:
+    """The query that names the page at `path`: `strona=N` or nothing.
+
+    None when the request names a page number in a form no link of the
+    portal writes (`strona=abc`, `01`, `1`, twice): such a request is sent to
+    the first page rather than stored as a page of its own.
+    """
+    if PAGE_PARAMETER not in query_string or not is_paginated(path):
+        return ""
+    numbers = [
+        value
+        for name, value in parse_qsl(query_string, keep_blank_values=True)
+        if name == PAGE_PARAMETER
+    ]
+    if not numbers:
+        return ""
+    if len(numbers) == 1 and PAGE_NUMBER.fullmatch(numbers[0]) and numbers[0] != "1":
+        return f"{PAGE_PARAMETER}={numbers[0]}"
+    return None
+
+
+def canonical_host(environ: dict[str, Any], scheme: str, rules: Canon) -> str | None:
+    """The Host a request is answered for, or None for a name not ours.
+
+    The name is lower-cased; a port is kept only when the portal listens on
+    it or its address names it, so `Host: example.pl:1` is answered (and
+    stored) as `example.pl`.
+    """
+    from django.http.request import split_domain_port
+
+    raw = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    name, port = split_domain_port(raw)
+    if name not in rules.hosts:
+        return None
+    default = "443" if scheme == "https" else "80"
+    if (
+        port
+        and port != default
+        and (port == environ.get("SERVER_PORT") or port in rules.ports)
+    ):
+        return f"{name}:{port}"
+    return name
+
+
+def request_scheme(environ: dict[str, Any], rules: Canon) -> str:
+    """http or https, as Django will see it: the proxy's word only if trusted."""
+    scheme = "https" if environ.get("wsgi.url_scheme") == "https" else "http"
+    if rules.proxy_header is not None:
+        header, secure = rules.proxy_header
+        value = environ.get(header)
+        if value is not None:
+            scheme = "https" if value.split(",", 1)[0].strip() == secure else "http"
+    return scheme
 
 
 _accepted_memo: dict[str, str] = {}
@@ -592,15 +808,19 @@ class PageCache:
         ):
             return self.app(environ, self._private(start_response, personal))
         # Entries sit under their path (purged together), one per scheme, host
-        # and query: a redirect to https must never answer an https request.
-        query = (
-            f"{environ.get('wsgi.url_scheme', 'http')}"
-            f"{environ.get('HTTP_X_FORWARDED_PROTO', '')}://"
-            f"{environ.get('HTTP_HOST', '')}?"
-        )
-        query_string = environ.get("QUERY_STRING", "")
-        if query_string:
-            query += _query_key(query_string)
+        # and page number (a redirect to https must never answer an https
+        # request), each of them in a canonical form, so that no header or
+        # parameter a visitor makes up can add an entry.
+        rules = canon()
+        scheme = request_scheme(environ, rules)
+        host = canonical_host(environ, scheme, rules)
+        if host is None:
+            return self.app(environ, start_response)
+        environ["HTTP_HOST"] = host
+        page = page_query(path, environ.get("QUERY_STRING", ""))
+        if page is None:
+            return self._to_first_page(path, start_response)
+        query = f"{scheme}://{host}?{page}#{rules.version}"
         encoding = _accepted(environ.get("HTTP_ACCEPT_ENCODING", ""))
         cache = store()
         now = time.time()
@@ -611,6 +831,19 @@ class PageCache:
         if entry is not None:
             return self._answer(environ, start_response, entry, encoding, now, "HIT")
         return self._miss(environ, start_response, cache, path, query, ticket, encoding)
+
+    def _to_first_page(
+        self, path: str, start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        start_response(
+            "301 Moved Permanently",
+            [
+                ("Location", quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=~")),
+                ("Cache-Control", f"public, max-age={self.lifetimes.store}"),
+                ("Content-Length", "0"),
+            ],
+        )
+        return []
 
     @staticmethod
     def _beacon(
