@@ -20,7 +20,7 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
 
 
 def http_ready(
-    url: str, process: subprocess.Popen[bytes] | None = None
+    url: str, process: subprocess.Popen[bytes] | subprocess.Popen[str] | None = None
 ) -> Callable[[], bool]:
     def check() -> bool:
         if process is not None and process.poll() is not None:

@@ -108,7 +108,9 @@ def test_serve_starts_the_task_worker_again_when_it_dies(product_env):
         wait_until(
             http_ready(f"http://127.0.0.1:{port}/", process), timeout=60, what="serve"
         )
-        wait_until(lambda: _worker_of(process.pid) is not None, timeout=30, what="worker")
+        wait_until(
+            lambda: _worker_of(process.pid) is not None, timeout=30, what="worker"
+        )
         first = _worker_of(process.pid)
         assert first is not None
         os.kill(first, signal.SIGKILL)

@@ -41,13 +41,15 @@ class WorkerSupervisor:
         )
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command)
+        self.process = self._spawn()
         self._thread.start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.command)  # noqa: S603 (the product's own command)
 
     def _watch(self) -> None:
         pause = 1.0
-        while not self._stopping.is_set():
-            assert self.process is not None
+        while not self._stopping.is_set() and self.process is not None:
             started = time.monotonic()
             code = self.process.wait()
             if self._stopping.is_set():
@@ -63,7 +65,7 @@ class WorkerSupervisor:
             )
             if self._stopping.wait(pause):
                 return
-            self.process = subprocess.Popen(self.command)
+            self.process = self._spawn()
             logger.info("wiesci worker started again (pid %s)", self.process.pid)
 
     def stop(self) -> None:
