@@ -129,6 +129,17 @@ def photos_shown_publicly(photos: QuerySet[Photo]) -> QuerySet[Photo]:
     return photos.filter(_used_by(live))
 
 
+def _beyond_reach_of(user: Any) -> QuerySet[Article] | None:
+    """The articles `user` may not edit (see `can_edit`); None for editors."""
+    staff = user.is_active and user.is_staff
+    if staff and user.has_perm("articles.edit_any_article"):
+        return None
+    others = Article.objects.all()
+    if staff and user.has_perm("articles.change_article"):
+        others = others.exclude(created_by=user, status=Article.Status.DRAFT)
+    return others
+
+
 def photos_editable_by(user: Any, photos: QuerySet[Photo]) -> QuerySet[Photo]:
     """The photos among `photos` that `user` may change in the newsroom.
 
@@ -137,13 +148,18 @@ def photos_editable_by(user: Any, photos: QuerySet[Photo]) -> QuerySet[Photo]:
     caption or alternative text of a published story's photo is the editors'.
     A photo no article uses yet is free to change.
     """
-    staff = user.is_active and user.is_staff
-    if staff and user.has_perm("articles.edit_any_article"):
-        return photos
-    others = Article.objects.all()
-    if staff and user.has_perm("articles.change_article"):
-        others = others.exclude(created_by=user, status=Article.Status.DRAFT)
-    return photos.exclude(_used_by(others))
+    others = _beyond_reach_of(user)
+    return photos if others is None else photos.exclude(_used_by(others))
+
+
+def videos_editable_by(user: Any, videos: QuerySet[Video]) -> QuerySet[Video]:
+    """The videos among `videos` that `user` may change: as for photos, those
+    that no article beyond the user's reach shows."""
+    others = _beyond_reach_of(user)
+    if others is None:
+        return videos
+    shown = Article.videos.through.objects.filter(article__in=others)
+    return videos.exclude(pk__in=shown.values("video"))
 
 
 SHARE_SALT = "wiesci.articles.share"

@@ -17,7 +17,8 @@ class ArticlesConfig(AppConfig):
         from wiesci.articles.signals import article_changed
         from wiesci.core import pagecache, periodic
         from wiesci.photos import usage
-        from wiesci.photos.signals import photo_changed, renditions_made
+        from wiesci.photos.models import Photo, Video
+        from wiesci.photos.signals import photo_changed, renditions_made, video_changed
         from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
         periodic.register(run_due_publications)
@@ -31,8 +32,12 @@ class ArticlesConfig(AppConfig):
         photo_changed.connect(
             caching.on_filing_changed, dispatch_uid="pagecache-photo-edits"
         )
+        video_changed.connect(
+            caching.on_filing_changed, dispatch_uid="pagecache-video-edits"
+        )
         usage.register_public_rule(access.photos_shown_publicly)
-        usage.register_change_rule(access.photos_editable_by)
+        usage.register_change_rule(access.photos_editable_by, model=Photo)
+        usage.register_change_rule(access.videos_editable_by, model=Video)
         for model in (Section, Tag, Place, Organisation, Author, Label, FlatPage):
             post_save.connect(
                 caching.on_filing_changed, sender=model, dispatch_uid=f"pc-{model}"

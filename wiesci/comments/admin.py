@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -262,6 +263,8 @@ class ModerationSettingsAdmin(admin.ModelAdmin[ModerationSettings]):
     def changelist_view(
         self, request: HttpRequest, extra_context: Any = None
     ) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings = ModerationSettings.current()
         return HttpResponseRedirect(
             reverse("admin:comments_moderationsettings_change", args=[settings.pk])

@@ -39,8 +39,31 @@ class PhotoChangeForm(forms.ModelForm[Photo]):
         return alt_text
 
 
+class UsageRules(admin.ModelAdmin[Any]):
+    """Photo and video screens list, show, change and delete only what the
+    usage rules let the user change (see `photos.usage`), as the services do."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return usage.changeable_by(request.user, super().get_queryset(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and (
+            obj is None or usage.may_change(request.user, obj)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or usage.may_change(request.user, obj)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and (
+            obj is None or usage.may_change(request.user, obj)
+        )
+
+
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin[Photo]):
+class PhotoAdmin(UsageRules):
     """The newsroom's photo library.
 
     Every change goes through the photo services, so a new focal point
@@ -91,29 +114,6 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
                 "focal_y",
             )
         return self.fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Photo]:
-        return usage.changeable_by(request.user, super().get_queryset(request))
-
-    def _may_change(self, request: HttpRequest, obj: Photo | None) -> bool:
-        if obj is None:
-            return True
-        photos = Photo.objects.filter(pk=obj.pk)
-        return usage.changeable_by(request.user, photos).exists()
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: Photo | None = None
-    ) -> bool:
-        return super().has_change_permission(request, obj) and self._may_change(
-            request, obj
-        )
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: Photo | None = None
-    ) -> bool:
-        return super().has_delete_permission(request, obj) and self._may_change(
-            request, obj
-        )
 
     def delete_model(self, request: HttpRequest, obj: Photo) -> None:
         services.delete_photo(obj)
@@ -180,7 +180,11 @@ class VideoAddForm(forms.ModelForm[Video]):
 
 
 @admin.register(Video)
-class VideoAdmin(admin.ModelAdmin[Video]):
+class VideoAdmin(UsageRules):
+    """The newsroom's videos, under the same rules as photos: a journalist
+    sees and changes only videos that no article of someone else's (or no
+    story already out) shows, with posters from their own photos."""
+
     # Django 6's default, asked for now: an address typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "provider", "url", "duration")
@@ -203,11 +207,20 @@ class VideoAdmin(admin.ModelAdmin[Video]):
     def get_fields(self, request: HttpRequest, obj: Video | None = None) -> Any:
         return ("title", "url", "upload", "poster") if obj is None else self.fields
 
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "poster":
+            kwargs["queryset"] = usage.changeable_by(request.user, Photo.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(
         self, request: HttpRequest, obj: Video, form: Any, change: bool
     ) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            services.update_video(
+                obj, by=request.user, title=obj.title, poster=obj.poster
+            )
             return
         created = services.create_video(
             title=obj.title,
@@ -218,3 +231,10 @@ class VideoAdmin(admin.ModelAdmin[Video]):
         )
         form.instance = created
         obj.pk = created.pk
+
+    def delete_model(self, request: HttpRequest, obj: Video) -> None:
+        services.delete_video(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Video]) -> None:
+        for row in queryset:
+            services.delete_video(row, by=request.user)

@@ -145,13 +145,23 @@ class Video(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("video")
         verbose_name_plural = _("videos")
+        constraints = [
+            # An address or a file, never both, never neither. The admin's
+            # add form checks the upload itself, before the file is set.
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(file=""))
+                | (~models.Q(url="") & models.Q(file="")),
+                name="photos_video_address_or_file",
+                violation_error_message=_(
+                    "Give either a video address or an MP4 file."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def clean(self) -> None:
-        if bool(self.url) == bool(self.file):
-            raise ValidationError(_("Give either a video address or an MP4 file."))
         if self.url and not self._match():
             raise ValidationError(
                 {

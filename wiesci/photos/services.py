@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from wiesci.photos import processing, usage
 from wiesci.photos.models import Photo, Video
-from wiesci.photos.signals import photo_changed, renditions_made
+from wiesci.photos.signals import photo_changed, renditions_made, video_changed
 from wiesci.photos.video import CleanVideo
 
 
@@ -199,6 +201,8 @@ def create_video(
     `clean` is an upload already checked and stripped by `video.clean_video`;
     a frame from it becomes the poster unless one is given.
     """
+    if bool(url) == (clean is not None):
+        raise ValidationError(_("Give either a video address or an MP4 file."))
     video = Video(title=title, url=url, poster=poster)
     if clean is None:
         video.full_clean(exclude=["file"])
@@ -217,7 +221,7 @@ def create_video(
         clean.height,
         clean.duration,
     )
-    name = f"{name_hint or 'film'}.mp4"
+    name = video_file_name(clean.file, hint=name_hint)
     clean.file.seek(0)
     video.file.save(name, File(clean.file, name=name), save=False)
     try:
@@ -226,6 +230,65 @@ def create_video(
         video.file.delete(save=False)
         raise
     return video
+
+
+def video_file_name(file: IO[bytes], *, hint: str) -> str:
+    """`1765700078-dozynki-1a2b3c4d5e.mp4`: a time stamp, the hint and a hash of
+    the content, so the public name is not guessable from the title and never
+    changes meaning (it is served with a year's cache lifetime)."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    stem = "-".join(
+        part for part in (str(int(time.time())), hint, digest.hexdigest()[:10]) if part
+    )
+    return f"{stem}.mp4"
+
+
+class VideoNotYours(PermissionDenied):
+    """A staff member tried to change a video or pick a poster beyond their reach."""
+
+
+@transaction.atomic
+def update_video(video: Video, *, by: Any, title: str, poster: Photo | None) -> Video:
+    """Rename a video or give it another poster, as `by`.
+
+    A journalist may change only videos that no article beyond their reach
+    shows, and pick as a poster only a photo they may change themselves
+    (never a photo of someone else's unpublished story).
+    """
+    if not usage.may_change(by, video):
+        raise VideoNotYours(_("You may not change this video."))
+    stored = Video.objects.select_for_update().get(pk=video.pk)
+    if (
+        poster is not None
+        and poster.pk != stored.poster_id
+        and not usage.may_change(by, poster)
+    ):
+        raise VideoNotYours(_("You may not use this photo as a poster."))
+    if not title.strip():
+        raise ValidationError(_("Give the video a title."))
+    video.title, video.poster = title.strip(), poster
+    video.save(update_fields=["title", "poster", "modified_at"])
+    transaction.on_commit(lambda: video_changed.send(sender=Video, video=video))
+    return video
+
+
+@transaction.atomic
+def delete_video(video: Video, *, by: Any) -> None:
+    """Delete a video and, after commit, its uploaded file."""
+    if not usage.may_change(by, video):
+        raise VideoNotYours(_("You may not delete this video."))
+    file = video.file
+    video.delete()
+
+    def remove_file() -> None:
+        if file:
+            file.delete(save=False)
+        video_changed.send(sender=Video, video=video)
+
+    transaction.on_commit(remove_file)
 
 
 @transaction.atomic

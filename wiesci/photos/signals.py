@@ -8,3 +8,7 @@ renditions_made = Signal()
 # Sent after a change readers would see on a public page: a photo's caption,
 # credit or alternative text edited, or the photo deleted. Argument: photo.
 photo_changed = Signal()
+
+# Sent after a video's title or poster changed, or the video was deleted.
+# Argument: video.
+video_changed = Signal()

@@ -1,31 +1,34 @@
-"""Where photos are used, as the apps that use them tell the photos app.
+"""Where photos and videos are used, as the apps that use them tell the photos app.
 
 The photos app sits below the apps that show photos (articles), so it cannot
-ask them; they register two rules here in their `ready()`:
+ask them; they register two kinds of rule here in their `ready()`:
 
 - which photos public pages show: those must keep their alternative text;
-- which photos a staff member may change: a journalist only those of their
-  own drafts, say.
+- which photos and videos a staff member may change: a journalist only those
+  of their own drafts, say.
 
-With no rule registered, no photo counts as public and everyone with the
-model permission may change every photo.
+The admin screens and the services ask the same rules, so a screen can never
+let through what a service refuses. With no rule registered, no photo counts
+as public and everyone with the model permission may change everything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from wiesci.photos.models import Photo
 
-# Each takes a queryset of photos and returns the part of it the rule is about.
+M = TypeVar("M", bound=Model)
+
+# Each takes a queryset and returns the part of it the rule is about.
 PublicRule = Callable[[QuerySet[Photo]], QuerySet[Photo]]
-ChangeRule = Callable[[Any, QuerySet[Photo]], QuerySet[Photo]]
+ChangeRule = Callable[[Any, QuerySet[Any]], QuerySet[Any]]
 
 _public_rules: list[PublicRule] = []
-_change_rules: list[ChangeRule] = []
+_change_rules: dict[type[Model], list[ChangeRule]] = {}
 
 
 def register_public_rule(rule: PublicRule) -> PublicRule:
@@ -35,10 +38,11 @@ def register_public_rule(rule: PublicRule) -> PublicRule:
     return rule
 
 
-def register_change_rule(rule: ChangeRule) -> ChangeRule:
-    """`rule(user, photos)` gives the photos among `photos` that `user` may change."""
-    if rule not in _change_rules:
-        _change_rules.append(rule)
+def register_change_rule(rule: ChangeRule, *, model: type[Model] = Photo) -> ChangeRule:
+    """`rule(user, rows)` gives the rows (photos or videos) that `user` may change."""
+    rules = _change_rules.setdefault(model, [])
+    if rule not in rules:
+        rules.append(rule)
     return rule
 
 
@@ -50,8 +54,15 @@ def is_shown_publicly(photo: Photo) -> bool:
     return any(rule(photos).exists() for rule in _public_rules)
 
 
-def changeable_by(user: Any, photos: QuerySet[Photo]) -> QuerySet[Photo]:
-    """The photos among `photos` that `user` may change, by every rule."""
-    for rule in _change_rules:
-        photos = rule(user, photos)
-    return photos
+def changeable_by(user: Any, rows: QuerySet[M]) -> QuerySet[M]:
+    """The photos or videos among `rows` that `user` may change, by every rule."""
+    for rule in _change_rules.get(rows.model, []):
+        rows = rule(user, rows)
+    return rows
+
+
+def may_change(user: Any, row: Model) -> bool:
+    """Whether `user` may change this one photo or video (a new one: yes)."""
+    if row.pk is None:
+        return True
+    return changeable_by(user, type(row)._default_manager.filter(pk=row.pk)).exists()
