@@ -40,6 +40,14 @@ SETTINGS = [
         "decompression bomb.",
     ),
     Setting(
+        "PHOTO_MAX_DECODE_BYTES",
+        400 * 1024 * 1024,
+        "Memory a photo may take while it is decoded and scaled down. JPEG is "
+        "decoded at a reduced size and stays far below it; PNG, WebP and HEIC "
+        "are decoded whole, so their pixel count is limited by it (a PNG photo "
+        "to about 80 megapixels, WebP to 25).",
+    ),
+    Setting(
         "PHOTO_RENDITIONS",
         {
             "mini": {"crop": [480, 270]},

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageCms, ImageOps
 
 from tests.conftest import image_bytes
+from wiesci import conf
 from wiesci.photos.models import Photo
 from wiesci.photos.processing import PhotoRejected, public_formats
 from wiesci.photos.services import create_photo
@@ -361,6 +362,38 @@ def test_photos_over_the_portals_pixel_limit_are_refused(settings):
     assert stored_files() == before
     # Within the limit, the same kind of file is fine.
     create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x")
+
+
+def test_a_huge_png_is_refused_by_the_memory_it_needs_before_decoding():
+    """10900 × 10900 pixels fit the pixel limit, in a 0.5 MB file; decoding
+    them would take over a gigabyte, so the upload is refused unread."""
+    out = io.BytesIO()
+    Image.new("RGBA", (10900, 10900), (20, 90, 160, 255)).save(out, "PNG")
+    assert out.tell() < 1024 * 1024 and conf.PHOTO_MAX_PIXELS > 10900**2
+    before = stored_files()
+    with pytest.raises(
+        PhotoRejected,
+        match=(
+            r"Zdjęcie w formacie PNG ma zbyt wiele pikseli, by je przetworzyć "
+            r"\(119 Mpx\); w tym formacie limit to 46 Mpx\. Zapisz je jako "
+            r"JPEG albo zmniejsz\."
+        ),
+    ):
+        create_photo(io.BytesIO(out.getvalue()), filename="plan.png", alt_text="x")
+    assert not Photo.objects.exists() and stored_files() == before
+
+
+def test_the_decode_limit_scales_with_the_setting_and_spares_jpeg(settings):
+    settings.WIESCI_PHOTO_MAX_DECODE_BYTES = 5 * 1000 * 1000  # 1 MP of RGB PNG
+    png = io.BytesIO()
+    Image.new("RGB", (1200, 1000), "teal").save(png, "PNG")
+    with pytest.raises(PhotoRejected, match="PNG"):
+        create_photo(io.BytesIO(png.getvalue()), alt_text="x")
+    # A JPEG is decoded at a fraction of its size: the limit is not its.
+    create_photo(io.BytesIO(image_bytes((3000, 2000))), alt_text="x")
+    small = io.BytesIO()
+    Image.new("RGB", (1000, 900), "teal").save(small, "PNG")
+    create_photo(io.BytesIO(small.getvalue()), alt_text="x")
 
 
 def test_renditions_command_reports_progress(make_photo):

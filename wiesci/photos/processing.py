@@ -103,6 +103,7 @@ def inspect_upload(upload: IO[bytes], *, size: int | None = None) -> Inspected:
             width, height = image.size
             if width * height > conf.PHOTO_MAX_PIXELS:
                 raise _too_many_pixels()
+            check_decode_memory(image)
             # A turned photo's upright size, without turning any pixels.
             if _orientation(image) in TURNED:
                 width, height = height, width
@@ -148,6 +149,78 @@ def open_image(source: Any) -> Image.Image:
                     register_heif_opener()
                     _heif_ready = True
     return Image.open(source)
+
+
+# Bytes of memory per pixel that decoding a photo and scaling it down for the
+# renditions take at their peak, measured with Pillow 13 and pillow-heif
+# (`make bench` records the largest accepted photo of each kind). JPEG is
+# left out: it is decoded at an eighth, a quarter or half of its size.
+FORMAT_DECODE_COST = {"WEBP": 16, "HEIF": 8}
+MODE_DECODE_COST = {
+    "1": 2,
+    "L": 2,
+    "P": 6,
+    "RGB": 5,
+    "CMYK": 5,
+    # Alpha: resizing premultiplies into a copy of the whole photo.
+    "RGBA": 9,
+    "LA": 9,
+    "PA": 9,
+    # 16-bit greyscale is widened to 32 bits before it is scaled to 8.
+    "I;16": 10,
+    "I;16L": 10,
+    "I;16B": 10,
+    "I;16N": 10,
+    "I": 6,
+    "F": 6,
+}
+
+
+def decode_cost(fmt: str, mode: str) -> int:
+    """Peak bytes of memory per pixel to decode and scale a photo down; 0 for
+    JPEG, decoded at a reduced size."""
+    if fmt in ("JPEG", "MPO"):
+        return 0
+    return FORMAT_DECODE_COST.get(fmt) or MODE_DECODE_COST.get(mode, 10)
+
+
+def largest_pixels(fmt: str, mode: str) -> int:
+    """The most pixels a photo of this format and mode may have."""
+    limit = int(conf.PHOTO_MAX_PIXELS)
+    per_pixel = decode_cost(fmt, mode)
+    return (
+        min(limit, int(conf.PHOTO_MAX_DECODE_BYTES) // per_pixel)
+        if per_pixel
+        else limit
+    )
+
+
+def check_decode_memory(image: Image.Image) -> None:
+    """Refuse a photo whose decoding would take more than PHOTO_MAX_DECODE_BYTES.
+
+    Called before any pixel is decoded, so neither the web server checking
+    an upload nor the task worker making its sizes ever needs more.
+    """
+    fmt, mode = str(image.format), image.mode
+    width, height = image.size
+    if width * height * decode_cost(fmt, mode) <= conf.PHOTO_MAX_DECODE_BYTES:
+        return
+    raise PhotoRejected(
+        _(
+            "This %(format)s photo has too many pixels to be processed "
+            "(%(pixels)s megapixels); the limit for this format is %(limit)s "
+            "megapixels. Save it as a JPEG or make it smaller."
+        )
+        % {
+            "format": FORMAT_NAMES.get(fmt, fmt),
+            "pixels": round(width * height / 1_000_000),
+            "limit": largest_pixels(fmt, mode) // 1_000_000,
+        },
+        code="too_large_to_decode",
+    )
+
+
+FORMAT_NAMES = {"HEIF": "HEIC", "WEBP": "WebP"}
 
 
 def _too_many_pixels() -> PhotoRejected:
@@ -290,6 +363,9 @@ def _decode(
     scaled copy exists.
     """
     with open_image(source) as image:
+        # Checked at upload too; a photo stored before the limit held (or
+        # under a larger one) is refused here rather than decoded.
+        check_decode_memory(image)
         width, height = image.size
         orientation = _orientation(image)
         upright = (height, width) if orientation in TURNED else (width, height)
