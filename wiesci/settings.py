@@ -117,6 +117,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "wiesci.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"signup": "wiesci.accounts.signup.SignupForm"}
+ACCOUNT_ADAPTER = "wiesci.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Google and Facebook log-in appear once an editor adds their keys as a
 # "social application" in the admin; without one there is no button.

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.urls import reverse
 
@@ -27,20 +28,26 @@ def test_log_in_answers_the_same_for_known_and_unknown_addresses(client, reader)
     assert known.status_code == 200
 
 
-def test_sign_up_answers_the_same_for_known_and_unknown_addresses(client, reader):
-    url = reverse("account_signup")
+def sign_up(client, email: str, **extra):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": email,
+            "password1": "Kasztany-w-parku-2026",
+            "password2": "Kasztany-w-parku-2026",
+            "display_name": "Nowy Sąsiad",
+        },
+        **extra,
+    )
+
+
+def test_sign_up_answers_the_same_for_known_and_unknown_addresses(
+    client, reader, django_capture_on_commit_callbacks
+):
     answers = []
     for email in (reader.email, "nowy@example.pl"):
-        response = client.post(
-            url,
-            {
-                "email": email,
-                "password1": "Kasztany-w-parku-2026",
-                "password2": "Kasztany-w-parku-2026",
-                "display_name": "Nowy Sąsiad",
-            },
-            follow=True,
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = sign_up(client, email, follow=True)
         answers.append(normalised(response, email))
         client.logout()
     assert answers[0] == answers[1]
@@ -52,12 +59,51 @@ def test_sign_up_answers_the_same_for_known_and_unknown_addresses(client, reader
     }
 
 
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting the passwords it hashes."""
+
+    hashed = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.hashed += 1
+        return super().encode(password, salt)
+
+
+# Committed for real: the worker below reads the queue as in production.
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_does_the_same_work_for_known_and_unknown_addresses(
+    client, reader, settings
+):
+    """Both hash the password once and queue one mail for the worker, so the
+    time of the answer does not tell which addresses have accounts."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_accounts.CountingHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    work = []
+    for email in (reader.email, "nowy@example.pl"):
+        CountingHasher.hashed, queued = 0, DBTaskResult.objects.count()
+        response = sign_up(client, email)
+        assert response.status_code == 302
+        work.append((CountingHasher.hashed, DBTaskResult.objects.count() - queued))
+        client.logout()
+    assert work == [(1, 1), (1, 1)]
+    assert mail.outbox == []  # nothing sent while the readers waited
+    call_command("worker", "--batch", "--interval", "0")
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "nowy@example.pl",
+        reader.email,
+    ]
+
+
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(
-    client, reader
+    client, reader, django_capture_on_commit_callbacks
 ):
     url = reverse("account_reset_password")
-    known = client.post(url, {"email": reader.email}, follow=True)
-    unknown = client.post(url, {"email": "nikt@example.pl"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(url, {"email": reader.email}, follow=True)
+        unknown = client.post(url, {"email": "nikt@example.pl"}, follow=True)
     assert normalised(known, reader.email) == normalised(unknown, "nikt@example.pl")
     # Only the account's owner gets a reset link.
     assert reader.email in mail.outbox[0].to
