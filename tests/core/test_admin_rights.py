@@ -342,13 +342,13 @@ def test_the_video_services_refuse_what_the_screens_refuse(people, newsroom):
     _, _, published_video = newsroom["a published story"]
     _, others_photo, _ = newsroom["a colleague's story in review"]
     _, _, own_video = newsroom["own draft"]
-    with pytest.raises(services.VideoNotYours, match="You may not change"):
+    with pytest.raises(services.VideoNotYours, match="Nie możesz zmienić tego filmu"):
         services.update_video(published_video, by=journalist, title="Nowy", poster=None)
-    with pytest.raises(services.VideoNotYours, match="poster"):
+    with pytest.raises(services.VideoNotYours, match="obrazu podglądu"):
         services.update_video(
             own_video, by=journalist, title=own_video.title, poster=others_photo
         )
-    with pytest.raises(services.VideoNotYours, match="delete"):
+    with pytest.raises(services.VideoNotYours, match="Nie możesz usunąć"):
         services.delete_video(published_video, by=journalist)
 
 
