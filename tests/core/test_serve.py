@@ -22,6 +22,9 @@ def served(product_env: dict[str, str]) -> Iterator[str]:
     media = Path(product_env["WIESCI_DATA_DIR"]) / "media"
     media.mkdir(parents=True)
     (media / "zdjecie-test.txt").write_text("plik")
+    (media / "filmy").mkdir()
+    (media / "filmy" / "1765700078-film-0123456789.mp4").write_bytes(FILM)
+    (media / ".szkic.tmp").write_text("w trakcie zapisu")
     port = free_port()
     process = subprocess.Popen(
         [str(WIESCI), "serve", "--port", str(port), "--workers", "1"],
@@ -38,9 +41,13 @@ def served(product_env: dict[str, str]) -> Iterator[str]:
         process.wait(20)
 
 
-def fetch(url: str) -> tuple[int, Message, bytes]:
+FILM = bytes(range(256)) * 4096  # 1 MiB standing in for an MP4
+
+
+def fetch(url: str, **headers: str) -> tuple[int, Message, bytes]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -61,6 +68,37 @@ def test_serve_answers_pages_static_and_media(served: str):
     assert fetch(served + "/static/wiesci/portal.css")[0] == 404
     status, _, body = fetch(served + "/media/zdjecie-test.txt")
     assert (status, body) == (200, b"plik")
+
+
+def test_serve_answers_media_with_byte_ranges_and_nosniff(served: str):
+    url = served + "/media/filmy/1765700078-film-0123456789.mp4"
+    status, headers, body = fetch(url)
+    assert (status, body) == (200, FILM)
+    assert headers["Content-Type"] == "video/mp4"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Accept-Ranges"] == "bytes"
+    assert "max-age=31536000" in headers["Cache-Control"]
+    # A video player seeking: the middle, the end, and past the end.
+    status, headers, body = fetch(url, Range="bytes=1000-1999")
+    assert (status, body) == (206, FILM[1000:2000])
+    assert headers["Content-Range"] == f"bytes 1000-1999/{len(FILM)}"
+    status, _, body = fetch(url, Range="bytes=-10")
+    assert (status, body) == (206, FILM[-10:])
+    assert fetch(url, Range=f"bytes={len(FILM)}-")[0] == 416
+    etag = fetch(url)[1]["ETag"]
+    assert fetch(url, **{"If-None-Match": etag})[0] == 304
+
+
+def test_serve_keeps_media_requests_inside_the_media_folder(served: str):
+    for path in (
+        "/media/../secret.key",
+        "/media/%2e%2e/secret.key",
+        "/media/.szkic.tmp",
+        "/media/filmy/",
+        "/media/nie-ma.jpg",
+    ):
+        assert fetch(served + path)[0] == 404, path
+    assert fetch(served + "/media/zdjecie-test.txt")[0] == 200
 
 
 def test_serve_gives_unknown_addresses_a_404(served: str):

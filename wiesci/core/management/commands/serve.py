@@ -80,7 +80,8 @@ class WorkerSupervisor:
 
 class Command(BaseCommand):
     help = (
-        "Serve the portal with granian (WSGI), including /static/ and /media/. "
+        "Serve the portal with granian (WSGI), including /static/ and /media/ "
+        "(with byte ranges, for video players). "
         "Checks the database and cache first and exits with a one-line message "
         "if either is unusable."
     )
@@ -143,11 +144,10 @@ class Command(BaseCommand):
             blocking_threads=options["threads"],
             log_access=options["access_log"],
             respawn_failed_workers=True,
-            static_path_route=[
-                settings.STATIC_URL.rstrip("/"),
-                settings.MEDIA_URL.rstrip("/"),
-            ],
-            static_path_mount=[settings.STATIC_ROOT, settings.MEDIA_ROOT],
+            # Media are answered by the WSGI application (core.mediafiles),
+            # which answers byte ranges and says nosniff.
+            static_path_route=[settings.STATIC_URL.rstrip("/")],
+            static_path_mount=[settings.STATIC_ROOT],
             static_path_expires=STATIC_LIFETIME,
         )
         worker = None
