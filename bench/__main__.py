@@ -19,6 +19,7 @@ from bench import common
 SECTIONS = {
     "http": "bench.http",
     "photos": "bench.photos",
+    "large-photos": "bench.large_photos",
     "comments": "bench.comments",
     "lighthouse": "bench.lighthouse",
 }

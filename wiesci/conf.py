@@ -45,7 +45,7 @@ SETTINGS = [
         "Memory a photo may take while it is decoded and scaled down. JPEG is "
         "decoded at a reduced size and stays far below it; PNG, WebP and HEIC "
         "are decoded whole, so their pixel count is limited by it (a PNG photo "
-        "to about 80 megapixels, WebP to 25).",
+        "to about 76 megapixels, WebP to 24).",
     ),
     Setting(
         "PHOTO_RENDITIONS",

@@ -375,7 +375,7 @@ def test_a_huge_png_is_refused_by_the_memory_it_needs_before_decoding():
         PhotoRejected,
         match=(
             r"Zdjęcie w formacie PNG ma zbyt wiele pikseli, by je przetworzyć "
-            r"\(119 Mpx\); w tym formacie limit to 46 Mpx\. Zapisz je jako "
+            r"\(119 Mpx\); w tym formacie limit to 41 Mpx\. Zapisz je jako "
             r"JPEG albo zmniejsz\."
         ),
     ):

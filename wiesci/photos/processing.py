@@ -155,44 +155,43 @@ def open_image(source: Any) -> Image.Image:
 # renditions take at their peak, measured with Pillow 13 and pillow-heif
 # (`make bench` records the largest accepted photo of each kind). JPEG is
 # left out: it is decoded at an eighth, a quarter or half of its size.
-FORMAT_DECODE_COST = {"WEBP": 16, "HEIF": 8}
+FORMAT_DECODE_COST = {"WEBP": 17.0, "HEIF": 8.0}
 MODE_DECODE_COST = {
-    "1": 2,
-    "L": 2,
-    "P": 6,
-    "RGB": 5,
-    "CMYK": 5,
+    "1": 2.0,
+    "L": 2.0,
+    # A palette is turned into RGB at full size before it can be scaled.
+    "P": 6.5,
+    "RGB": 5.5,
+    "CMYK": 5.5,
     # Alpha: resizing premultiplies into a copy of the whole photo.
-    "RGBA": 9,
-    "LA": 9,
-    "PA": 9,
+    "RGBA": 10.0,
+    "LA": 10.0,
+    "PA": 10.0,
     # 16-bit greyscale is widened to 32 bits before it is scaled to 8.
-    "I;16": 10,
-    "I;16L": 10,
-    "I;16B": 10,
-    "I;16N": 10,
-    "I": 6,
-    "F": 6,
+    "I;16": 11.0,
+    "I;16L": 11.0,
+    "I;16B": 11.0,
+    "I;16N": 11.0,
+    "I": 6.5,
+    "F": 6.5,
 }
 
 
-def decode_cost(fmt: str, mode: str) -> int:
+def decode_cost(fmt: str, mode: str) -> float:
     """Peak bytes of memory per pixel to decode and scale a photo down; 0 for
     JPEG, decoded at a reduced size."""
     if fmt in ("JPEG", "MPO"):
-        return 0
-    return FORMAT_DECODE_COST.get(fmt) or MODE_DECODE_COST.get(mode, 10)
+        return 0.0
+    return FORMAT_DECODE_COST.get(fmt) or MODE_DECODE_COST.get(mode, 11.0)
 
 
 def largest_pixels(fmt: str, mode: str) -> int:
     """The most pixels a photo of this format and mode may have."""
     limit = int(conf.PHOTO_MAX_PIXELS)
     per_pixel = decode_cost(fmt, mode)
-    return (
-        min(limit, int(conf.PHOTO_MAX_DECODE_BYTES) // per_pixel)
-        if per_pixel
-        else limit
-    )
+    if not per_pixel:
+        return limit
+    return min(limit, int(conf.PHOTO_MAX_DECODE_BYTES / per_pixel))
 
 
 def check_decode_memory(image: Image.Image) -> None:
