@@ -102,6 +102,7 @@ def _prepare(readers: int, rounds: int, tag: str) -> dict[str, Any]:
     from wiesci.articles.models import Article
     from wiesci.articles.services import publish_article, save_article
     from wiesci.comments.models import ModerationSettings
+    from wiesci.core.actors import COMMAND
     from wiesci.taxonomy.models import Section
 
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
@@ -124,9 +125,10 @@ def _prepare(readers: int, rounds: int, tag: str) -> dict[str, Any]:
                     body="<p>Prace obejmą jezdnię, chodniki i oświetlenie.</p>",
                     section=section,
                     comments_open=True,
-                )
+                ),
+                by=COMMAND,
             )
-            publish_article(article, at=now - timedelta(hours=1))
+            publish_article(article, by=COMMAND, at=now - timedelta(hours=1))
             sessions = []
             for index in range(readers):
                 user = User.objects.create_user(

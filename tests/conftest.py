@@ -17,6 +17,7 @@ from django.conf import settings
 
 from tests.postgres import free_port
 from tests.servers import wait_until
+from wiesci.core.actors import COMMAND
 
 WIESCI = Path(sys.executable).parent / "wiesci"
 
@@ -119,6 +120,7 @@ def make_photo(db: None) -> Callable[..., Any]:
         data = overrides.pop("data", None) or image_bytes()
         overrides.setdefault("alt_text", "Widok na Odrę")
         overrides.setdefault("renditions", "now")
+        overrides.setdefault("by", COMMAND)
         return create_photo(io.BytesIO(data), **overrides)
 
     return make
@@ -152,9 +154,11 @@ def make_article(db: None, section: Any) -> Callable[..., Any]:
         fields.setdefault("lead", "Krótki lead artykułu.")
         fields.setdefault("body", "<p>Treść artykułu.</p>")
         fields.setdefault("section", section)
-        article = services.save_article(Article(**fields))
+        article = services.save_article(Article(**fields), by=COMMAND)
         if publish:
-            services.publish_article(article, at=at or start + timedelta(minutes=n))
+            services.publish_article(
+                article, at=at or start + timedelta(minutes=n), by=COMMAND
+            )
         return article
 
     return make

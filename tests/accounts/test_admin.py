@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wiesci.accounts.services import ban_reader
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,9 @@ def desk(client, editor):
 
 
 def test_the_user_list_shows_and_filters_banned_readers(desk, reader, make_reader):
-    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.", by=COMMAND
+    )
     calm = make_reader(display_name="Spokojna Sąsiadka")
     page = desk.get(USERS + "?banned=yes").content.decode()
     assert "Sąsiad z Ocic" in page
@@ -33,7 +36,9 @@ def test_the_user_list_shows_and_filters_banned_readers(desk, reader, make_reade
 
 
 def test_an_expired_ban_counts_as_not_banned(desk, reader):
-    ban_reader(reader, until=timezone.now() - timedelta(hours=1), reason="Dawno.")
+    ban_reader(
+        reader, until=timezone.now() - timedelta(hours=1), reason="Dawno.", by=COMMAND
+    )
     assert "Sąsiad z Ocic" in desk.get(USERS + "?banned=no").content.decode()
 
 
@@ -44,7 +49,9 @@ def test_the_user_page_shows_the_ban_without_letting_it_be_typed_in(
         "admin", "admin@wiesci.example.pl", "haslo-admina"
     )
     client.force_login(admin)
-    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.", by=COMMAND
+    )
     page = client.get(
         reverse("admin:accounts_user_change", args=[reader.pk])
     ).content.decode()
@@ -67,7 +74,9 @@ def test_an_editor_bans_from_the_user_list(desk, reader):
 
 
 def test_an_editor_lifts_a_ban_from_the_user_list(desk, reader):
-    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.", by=COMMAND
+    )
     response = desk.post(
         USERS, {"action": "lift_bans", ACTION_CHECKBOX_NAME: [reader.pk]}, follow=True
     )
@@ -84,7 +93,9 @@ def test_only_moderators_ban_and_lift_bans(client, reader, journalist):
         Permission.objects.get(codename="view_user", content_type__app_label="accounts")
     )
     client.force_login(journalist)
-    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=3), reason="Obelgi.", by=COMMAND
+    )
     client.post(USERS, {"action": "lift_bans", ACTION_CHECKBOX_NAME: [reader.pk]})
     reader.refresh_from_db()
     assert reader.is_banned

@@ -13,6 +13,7 @@ from tests.conftest import image_bytes
 from wiesci.accounts.models import User
 from wiesci.articles import services
 from wiesci.articles.models import Article
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_gallery_form_saves_captions_order_focal_point_and_main_photo(
 ):
     article = make_article(publish=False)
     first, second = make_photo(alt_text=""), make_photo(alt_text="")
-    services.add_to_gallery(article, [first, second])
+    services.add_to_gallery(article, [first, second], by=COMMAND)
     old_crop = first.renditions["mini"]["files"]["jpeg"]
     items = list(article.gallery_items.all())
     url = reverse("admin:articles_article_gallery", args=[article.pk])
@@ -96,9 +97,11 @@ def test_gallery_form_saves_captions_order_focal_point_and_main_photo(
 
 def test_photos_need_alt_text_before_the_article_is_published(make_article, make_photo):
     article = make_article(publish=False)
-    services.add_to_gallery(article, [make_photo(alt_text=""), make_photo()])
+    services.add_to_gallery(
+        article, [make_photo(alt_text=""), make_photo()], by=COMMAND
+    )
     with pytest.raises(ValidationError, match="1 zdjęcie nie ma tekstu alternatywnego"):
-        services.publish_article(article)
+        services.publish_article(article, by=COMMAND)
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
 
 
@@ -178,6 +181,7 @@ def test_files_without_alt_text_never_join_a_public_gallery(make_article, make_p
                 caption="Scena bez opisu",
             )
         ],
+        by=COMMAND,
     )
     assert added == []
     assert rejected[0].filename == "scena.jpg"
@@ -186,7 +190,7 @@ def test_files_without_alt_text_never_join_a_public_gallery(make_article, make_p
     assert not Photo.objects.exists()
     undescribed = make_photo(alt_text="")
     with pytest.raises(ValidationError, match="potrzebuje tekstu alternatywnego"):
-        services.add_to_gallery(article, [make_photo(), undescribed])
+        services.add_to_gallery(article, [make_photo(), undescribed], by=COMMAND)
     assert not article.gallery_items.exists()
     article.refresh_from_db()
     assert article.main_photo is None
@@ -197,7 +201,7 @@ def test_public_galleries_keep_their_alt_texts(
 ):
     article = make_article()
     first, second = make_photo(alt_text="Rynek"), make_photo(alt_text="Ratusz")
-    services.add_to_gallery(article, [first, second])
+    services.add_to_gallery(article, [first, second], by=COMMAND)
     items = list(article.gallery_items.all())
     data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
     for i, (item, alt_text) in enumerate(zip(items, ("", "Ratusz nocą"), strict=True)):
@@ -227,13 +231,13 @@ def test_public_galleries_keep_their_alt_texts(
         for item, alt in zip(items, ("Rynek", ""), strict=True)
     ]
     with pytest.raises(ValidationError, match="1 zdjęcie nie ma tekstu"):
-        services.update_gallery(article, rows, main=None)
+        services.update_gallery(article, rows, main=None, by=COMMAND)
     first.refresh_from_db()
     assert first.caption == ""
     # Removing the photo instead is fine.
     rows[1] = services.GalleryRow(items[1], "", "", "", 1, (0.5, 0.5), remove=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_gallery(article, rows, main=None)
+        services.update_gallery(article, rows, main=None, by=COMMAND)
     assert [i.photo for i in article.gallery_items.all()] == [first]
 
 
@@ -241,7 +245,7 @@ def test_focal_point_has_labelled_number_fields_in_per_cent(
     editor_client, make_article, make_photo
 ):
     article = make_article(publish=False)
-    services.add_to_gallery(article, [make_photo(focal=(0.25, 0.5))])
+    services.add_to_gallery(article, [make_photo(focal=(0.25, 0.5))], by=COMMAND)
     page = editor_client.get(gallery_url(article)).content.decode()
     field = re.search(r'<input type="number" name="form-0-focal_x"[^>]*>', page)
     assert field is not None

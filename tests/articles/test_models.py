@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from wiesci.articles import services
 from wiesci.articles.models import Article, Label
+from wiesci.core.actors import COMMAND
 from wiesci.core.text import polish_slugify
 from wiesci.photos.models import Video
 
@@ -27,7 +28,7 @@ def test_slugs_are_unique(make_article):
 def test_published_slug_survives_a_new_title(make_article):
     article = make_article(title="Pożar w Rudniku")
     article.title = "Pożar stodoły w Rudniku: strażacy walczyli pięć godzin"
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     assert article.slug == "pozar-w-rudniku"
 
 
@@ -36,7 +37,7 @@ def test_unpublished_slug_follows_nothing_but_stays_until_an_editor_changes_it(
 ):
     article = make_article(title="Szkic", publish=False)
     article.slug = "nowy-adres"
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     assert article.slug == "nowy-adres"
     assert not article.old_slugs.exists()
 
@@ -44,7 +45,7 @@ def test_unpublished_slug_follows_nothing_but_stays_until_an_editor_changes_it(
 def test_editor_changing_a_published_slug_keeps_the_old_one(make_article):
     article = make_article(title="Stary tytuł")
     article.slug = "nowy-tytul"
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     assert list(article.old_slugs.values_list("slug", flat=True)) == ["stary-tytul"]
     # A new article cannot take the retired address.
     assert make_article(title="Stary tytuł").slug == "stary-tytul-2"
@@ -67,7 +68,7 @@ def test_body_is_stored_sanitised(make_article):
 def test_markers_follow_what_is_attached(make_article, make_photo):
     article = make_article(title="Festyn w Bieńkowicach")
     assert article.title_with_markers == "Festyn w Bieńkowicach"
-    services.add_to_gallery(article, [make_photo()])
+    services.add_to_gallery(article, [make_photo()], by=COMMAND)
     article = Article.objects.get(pk=article.pk)
     assert article.media_marker == "FOTO"
     video = Video.objects.create(
@@ -100,7 +101,7 @@ def test_video_only_and_part_only_markers(make_article):
 
 def test_list_annotations_give_the_same_markers(make_article, make_photo):
     article = make_article()
-    services.add_to_gallery(article, [make_photo()])
+    services.add_to_gallery(article, [make_photo()], by=COMMAND)
     listed = Article.objects.for_lists().get(pk=article.pk)
     assert (vars(listed)["has_gallery"], vars(listed)["has_video"]) == (True, False)
     assert listed.media_marker == "FOTO"
@@ -125,8 +126,8 @@ def test_body_may_show_only_photos_of_the_articles_own_gallery(
     article = make_article()
     other = make_article()
     own, foreign = make_photo(), make_photo()
-    services.add_to_gallery(article, [own])
-    services.add_to_gallery(other, [foreign])
+    services.add_to_gallery(article, [own], by=COMMAND)
+    services.add_to_gallery(other, [foreign], by=COMMAND)
 
     def url(photo, size="article", kind="webp"):
         return default_storage.url(photo.renditions[size]["files"][kind])
@@ -138,7 +139,7 @@ def test_body_may_show_only_photos_of_the_articles_own_gallery(
         '<img src="https://tracker.example.com/pixel.gif" alt="">'
         '<img src="/media/zdjecia/../../etc/passwd">'
     )
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     article.refresh_from_db()
     assert f'<img src="{url(own)}" alt="Rynek">' in article.body
     assert f'<img src="{url(own, "full", "jpeg")}" alt="Duże">' in article.body
@@ -155,10 +156,10 @@ def test_gallery_photo_placed_in_the_text_becomes_a_responsive_picture(
 
     article = make_article()
     photo = make_photo(alt_text="Ratusz nocą")
-    services.add_to_gallery(article, [photo])
+    services.add_to_gallery(article, [photo], by=COMMAND)
     url = default_storage.url(photo.renditions["article"]["files"]["jpeg"])
     article.body = f'<p>Tekst.</p><figure><img src="{url}" alt="Ratusz"></figure>'
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     page = client.get(article.get_absolute_url()).content.decode()
     body = page.split('class="article__body">')[1].split("</div>")[0]
     assert "<picture" in body

@@ -13,8 +13,15 @@ from django.utils import timezone
 
 from tests.conftest import run_wiesci
 from wiesci.articles import access, services
-from wiesci.articles.models import Article, AuditEntry, Correction, Label
+from wiesci.articles.models import (
+    Article,
+    ArticleQuerySet,
+    AuditEntry,
+    Correction,
+    Label,
+)
 from wiesci.articles.signals import article_changed
+from wiesci.core.actors import COMMAND, SCHEDULER
 
 pytestmark = pytest.mark.django_db
 Status = Article.Status
@@ -127,7 +134,7 @@ def test_scheduled_story_reaches_the_home_page_at_its_time_with_no_command(
     at = timezone.now() + timedelta(hours=3)
     article = services.publish_article(
         services.save_article(
-            Article(title="Jutro o szóstej", lead="Lead", section=section)
+            Article(title="Jutro o szóstej", lead="Lead", section=section), by=COMMAND
         ),
         by=editor,
         at=at,
@@ -145,9 +152,11 @@ def due_articles(section, count):
     articles = []
     for i in range(count):
         article = services.save_article(
-            Article(title=f"Raport 998 nr {i}", lead="L", section=section)
+            Article(title=f"Raport 998 nr {i}", lead="L", section=section), by=COMMAND
         )
-        services.publish_article(article, at=timezone.now() + timedelta(seconds=1 + i))
+        services.publish_article(
+            article, at=timezone.now() + timedelta(seconds=1 + i), by=COMMAND
+        )
         articles.append(article)
     Article.objects.filter(pk__in=[a.pk for a in articles]).update(
         published_at=timezone.now() - timedelta(minutes=1)
@@ -166,20 +175,20 @@ def test_publication_side_effects_run_once_with_two_threads_racing(
     def receiver(sender, article, reason, **kwargs):
         calls.append((article.pk, reason))
 
-    read = services.due_for_publication
+    read = ArticleQuerySet.due_for_publication
     both_have_read = threading.Barrier(2)
 
-    def read_then_wait(**kwargs):
-        due = read(**kwargs)
+    def read_then_wait(self, **kwargs):
+        due = read(self, **kwargs)
         both_have_read.wait(timeout=10)
         return due
 
-    monkeypatch.setattr(services, "due_for_publication", read_then_wait)
+    monkeypatch.setattr(ArticleQuerySet, "due_for_publication", read_then_wait)
     published: list[int] = []
 
     def scheduler():
         try:
-            published.extend(a.pk for a in services.run_due_publications())
+            published.extend(a.pk for a in services.run_due_publications(by=SCHEDULER))
         finally:
             connection.close()
 
@@ -206,13 +215,14 @@ RACER = """
 import os, pathlib, time
 from django.db import connection
 from wiesci.articles.services import run_due_publications
+from wiesci.core.actors import SCHEDULER
 connection.ensure_connection()
 barrier = pathlib.Path(os.environ["BARRIER"])
 (barrier / os.environ["RACER"]).touch()
 deadline = time.monotonic() + 30
 while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
     time.sleep(0.0005)
-print(len(run_due_publications()))
+print(len(run_due_publications(by=SCHEDULER)))
 """
 
 
@@ -561,7 +571,7 @@ def test_workflow_buttons_publish_and_report_missing_alt_text(
     client, editor, section, make_photo
 ):
     article = draft(editor, section, title="Z galerią")
-    services.add_to_gallery(article, [make_photo(alt_text="")])
+    services.add_to_gallery(article, [make_photo(alt_text="")], by=COMMAND)
     client.force_login(editor)
     url = reverse("admin:articles_article_change", args=[article.pk])
     form = client.get(url).context["adminform"].form
@@ -663,7 +673,7 @@ def test_moving_a_published_story_into_the_future_schedules_it_again(
     article_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            done = services.run_due_publications()
+            done = services.run_due_publications(by=SCHEDULER)
     finally:
         article_changed.disconnect(receiver)
     assert [a.pk for a in done] == [article.pk]
@@ -776,7 +786,7 @@ def test_the_schedule_flags_an_article_past_its_time_and_not_finished(
     assert "zaległy" in rows["Zaległa zapowiedź"]
     assert "schedule__overdue" not in rows["Jutrzejszy raport"]
     assert "zaległy" not in rows["Jutrzejszy raport"]
-    services.run_due_publications()
+    services.run_due_publications(by=SCHEDULER)
     page = client.get(reverse("admin:articles_article_schedule")).content.decode()
     assert "Zaległa zapowiedź" not in page
     assert "minął swój czas" not in page
@@ -838,7 +848,7 @@ def test_the_corrections_page_shows_titles_with_their_markers(
 ):
     article = make_article(title="Festyn w Rudach")
     article.labels.add(Label.objects.get_or_create(name="ZAPOWIEDŹ")[0])
-    services.add_to_gallery(article, [make_photo()])
+    services.add_to_gallery(article, [make_photo()], by=COMMAND)
     services.add_correction(article, by=editor, text="Festyn zaczyna się o 15:00.")
     page = client.get("/sprostowania/").content.decode()
     assert '<span class="marker marker--label">[ZAPOWIEDŹ]</span> Festyn w Rudach' in (
@@ -855,8 +865,8 @@ def test_the_body_editor_browses_the_articles_own_gallery(
     article = make_article(title="Otwarcie ronda")
     other = make_article(title="Inny artykuł")
     own = make_photo(alt_text="Rondo z lotu ptaka", caption="Nowe rondo")
-    services.add_to_gallery(article, [own])
-    services.add_to_gallery(other, [make_photo(alt_text="Cudze zdjęcie")])
+    services.add_to_gallery(article, [own], by=COMMAND)
+    services.add_to_gallery(other, [make_photo(alt_text="Cudze zdjęcie")], by=COMMAND)
     client.force_login(editor)
     picker = reverse("admin:articles_article_image_picker", args=[article.pk])
     form = client.get(reverse("admin:articles_article_change", args=[article.pk]))

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import image_bytes
 from wiesci.articles import services
 from wiesci.articles.models import Author, Label
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Video
 from wiesci.taxonomy.models import Organisation, Place, Tag
 
@@ -65,20 +66,20 @@ class Portal:
             self.article.authors.add(author)
             self.article.labels.add(label)
             self.article.videos.add(video)
-            services.add_to_gallery(self.article, [self.photo()])
+            services.add_to_gallery(self.article, [self.photo()], by=COMMAND)
             Organisation.objects.create(name=f"Klub {i}", place=self.place)
             self.organisation.partners.add(
                 Organisation.objects.create(name=f"Partner {i}", place=place)
             )
             other = self.make_article(title=f"Inna {i}")
-            services.add_to_gallery(other, [self.photo()])
+            services.add_to_gallery(other, [self.photo()], by=COMMAND)
             other.videos.add(video)
             other.labels.add(label)
             other.places.add(self.place, place)
             other.tags.add(self.tag)
             other.organisations.add(self.organisation)
             other.authors.add(self.author, author)
-            services.add_correction(other, by=None, text=f"Poprawiono datę {i}.")
+            services.add_correction(other, by=COMMAND, text=f"Poprawiono datę {i}.")
         self.grown += n
 
 

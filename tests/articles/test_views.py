@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from wiesci.articles import services
 from wiesci.articles.models import Author, Label
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Video
 from wiesci.taxonomy.models import Organisation, Place, Tag
 
@@ -30,7 +31,7 @@ def test_article_page_shows_everything_a_reader_expects(
     article.authors.add(author)
     article.tags.add(Tag.objects.create(name="biblioteki"))
     services.add_to_gallery(
-        article, [make_photo(caption="Szkolenie", credit="Fot. AK")]
+        article, [make_photo(caption="Szkolenie", credit="Fot. AK")], by=COMMAND
     )
     others = [make_article(title=f"Inna wiadomość {i}") for i in range(14)]
     response = client.get(article.get_absolute_url())
@@ -141,7 +142,7 @@ def test_drafts_and_future_articles_are_404(client, make_article):
 def test_changed_slug_redirects_permanently(client, make_article):
     article = make_article(title="Stary adres")
     article.slug = "nowy-adres"
-    services.save_article(article)
+    services.save_article(article, by=COMMAND)
     response = client.get("/artykul/stary-adres/")
     assert response.status_code == 301
     assert response["Location"] == "/artykul/nowy-adres/"
@@ -150,14 +151,16 @@ def test_changed_slug_redirects_permanently(client, make_article):
 def test_former_slug_of_a_withdrawn_article_does_not_redirect(client, make_article):
     article = make_article(title="Stary adres")
     article.slug = "nowy-adres"
-    services.save_article(article)
-    services.withdraw_article(article, note="Wycofany")
+    services.save_article(article, by=COMMAND)
+    services.withdraw_article(article, note="Wycofany", by=COMMAND)
     assert client.get("/artykul/stary-adres/").status_code == 404
 
 
 def test_withdrawn_article_answers_410_with_the_note(client, make_article):
     article = make_article(title="Nieprawdziwa informacja")
-    services.withdraw_article(article, note="Artykuł wycofano na prośbę policji.")
+    services.withdraw_article(
+        article, note="Artykuł wycofano na prośbę policji.", by=COMMAND
+    )
     response = client.get(article.get_absolute_url())
     assert response.status_code == 410
     page = response.content.decode()
@@ -209,7 +212,7 @@ def test_section_tag_place_organisation_and_author_pages(client, make_article, s
 def test_lists_show_markers(client, make_article, make_photo):
     article = make_article(title="Weekend strażaków", part=2)
     article.labels.add(Label.objects.get_or_create(name="RAPORT 998")[0])
-    services.add_to_gallery(article, [make_photo()])
+    services.add_to_gallery(article, [make_photo()], by=COMMAND)
     article.videos.add(
         Video.objects.create(title="F", url="https://youtu.be/AbCdEfGhIjK")
     )

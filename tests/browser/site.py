@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests.browser.checkers import status_problem
 from tests.conftest import image_bytes, staff_member
+from wiesci.core.actors import COMMAND
 
 # Patterns that render no page of their own, with the reason.
 SKIPPED = {
@@ -114,7 +115,10 @@ def build_portal() -> dict[str, Any]:
     tag = Tag.objects.create(name="biblioteki")
     label = Label.objects.get_or_create(name="ZAPOWIEDŹ")[0]
     portrait = create_photo(
-        io.BytesIO(image_bytes((400, 400))), alt_text="Anna Kowalczyk", renditions="now"
+        io.BytesIO(image_bytes((400, 400))),
+        alt_text="Anna Kowalczyk",
+        renditions="now",
+        by=COMMAND,
     )
     author = Author.objects.create(
         name="Anna Kowalczyk", bio="Pisze o kulturze.", photo=portrait
@@ -144,13 +148,16 @@ def build_portal() -> dict[str, Any]:
                 section=section,
                 body="<p>Pierwszy akapit.</p><h2>Śródtytuł</h2><p>Drugi akapit.</p>",
                 **fields,
-            )
+            ),
+            by=COMMAND,
         )
         return article
 
     articles = [story(f"Wiadomość z powiatu {i}") for i in range(4)]
     for i, article in enumerate(articles):
-        services.publish_article(article, at=timezone.now() - timedelta(hours=i + 2))
+        services.publish_article(
+            article, at=timezone.now() - timedelta(hours=i + 2), by=COMMAND
+        )
     main = story("Biblioteka stawia na partnerów")
     main.tags.add(tag)
     main.places.add(place)
@@ -164,22 +171,27 @@ def build_portal() -> dict[str, Any]:
             caption=f"Podpis {i}",
             credit="Fot. Redakcja",
             renditions="now",
+            by=COMMAND,
         )
         for i, color in enumerate(["steelblue", "darkgreen"])
     ]
-    services.add_to_gallery(main, photos)
+    services.add_to_gallery(main, photos, by=COMMAND)
     poster = create_photo(
-        io.BytesIO(image_bytes((960, 540))), alt_text="Kadr z filmu", renditions="now"
+        io.BytesIO(image_bytes((960, 540))),
+        alt_text="Kadr z filmu",
+        renditions="now",
+        by=COMMAND,
     )
     main.videos.add(
         create_video(
             title="Film ze spotkania",
             url="https://www.youtube.com/watch?v=AbCdEfGhIjK",
             poster=poster,
+            by=COMMAND,
         )
     )
-    services.publish_article(main, at=timezone.now() - timedelta(hours=1))
-    services.add_correction(main, by=None, text="Poprawiliśmy nazwę programu.")
+    services.publish_article(main, at=timezone.now() - timedelta(hours=1), by=COMMAND)
+    services.add_correction(main, by=COMMAND, text="Poprawiliśmy nazwę programu.")
     first = comments.post_comment(
         main, author=reader, body="Świetna inicjatywa!", token="a"
     )

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import image_bytes
 from wiesci.articles import services
+from wiesci.core.actors import COMMAND
 from wiesci.photos.services import create_video
 
 
@@ -17,7 +18,10 @@ def test_video_host_is_contacted_only_after_the_reader_presses_play(
     poster = make_photo(alt_text="Wóz strażacki")
     article.videos.add(
         create_video(
-            title="Film z akcji", url="https://youtu.be/AbCdEfGhIjK", poster=poster
+            title="Film z akcji",
+            url="https://youtu.be/AbCdEfGhIjK",
+            poster=poster,
+            by=COMMAND,
         )
     )
     outside: list[str] = []
@@ -53,7 +57,7 @@ def test_gallery_opens_steps_and_closes_with_the_keyboard(
     photos = [
         make_photo(caption=f"Korowód {i}", alt_text=f"Korowód {i}") for i in range(1, 4)
     ]
-    services.add_to_gallery(article, photos)
+    services.add_to_gallery(article, photos, by=COMMAND)
     page.goto(article.get_absolute_url())
     first = page.locator(".gallery__grid a").first
     first.focus()
@@ -88,7 +92,9 @@ def test_video_without_a_chosen_photo_gets_a_poster_of_its_own(page, make_articl
     article = make_article(title="Sesja rady gminy")
     article.videos.add(
         create_video(
-            title="Sesja rady: budżet na 2026", url="https://vimeo.com/76979871"
+            title="Sesja rady: budżet na 2026",
+            url="https://vimeo.com/76979871",
+            by=COMMAND,
         )
     )
     outside = guard_third_parties(page)
@@ -112,7 +118,7 @@ def test_full_screen_gallery_photo_on_a_phone_is_the_smaller_file(
 ):
     article = make_article(title="Jarmark bożonarodzeniowy")
     photo = make_photo(data=image_bytes((2400, 1600)), alt_text="Stragany na rynku")
-    services.add_to_gallery(article, [photo])
+    services.add_to_gallery(article, [photo], by=COMMAND)
     assert photo.renditions["full"]["width"] == 1920
     context = browser.new_context(
         base_url=live_server.url,
@@ -152,7 +158,7 @@ def test_focal_point_is_set_by_a_click_or_typed_in(
 ):
     article = make_article(title="Most na Odrze", publish=False)
     photo = make_photo(data=image_bytes((1200, 800)))
-    services.add_to_gallery(article, [photo])
+    services.add_to_gallery(article, [photo], by=COMMAND)
     log_in_to_the_newsroom(page, editor)
     page.goto(f"/admin/articles/article/{article.pk}/galeria/")
     page.wait_for_load_state("load")

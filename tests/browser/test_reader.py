@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from wiesci.articles import services
 from wiesci.articles.models import Label
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Video
 from wiesci.taxonomy.models import Organisation
 
@@ -18,7 +19,7 @@ def test_reader_finds_the_library_story_and_logs_in_to_comment(
         other = make_article(title=f"Wiadomość z powiatu {i}")
         others.append(other)
     festival = others[-1]
-    services.add_to_gallery(festival, [make_photo()])
+    services.add_to_gallery(festival, [make_photo()], by=COMMAND)
     festival.videos.add(
         Video.objects.create(title="Film", url="https://youtu.be/AbCdEfGhIjK")
     )
@@ -32,7 +33,9 @@ def test_reader_finds_the_library_story_and_logs_in_to_comment(
         body="<p>Przez trzy dni uczestnicy mapowali instytucje.</p>",
     )
     story.organisations.add(Organisation.objects.create(name="Muzeum w Raciborzu"))
-    services.add_to_gallery(story, [make_photo(caption="Szkolenie w czytelni")])
+    services.add_to_gallery(
+        story, [make_photo(caption="Szkolenie w czytelni")], by=COMMAND
+    )
 
     page.goto("/")
     page.get_by_role(

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from wiesci.accounts.services import ban_reader
 from wiesci.articles.models import Article
-from wiesci.comments import services
+from wiesci.comments import access, services
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason
 from wiesci.comments.moderation import CommentRefused
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +173,10 @@ def test_an_edit_longer_than_the_limit_is_refused_and_keeps_the_text(
 
 def test_a_banned_reader_cannot_edit_their_comment(make_article, reader, trusted):
     comment = post(make_article(), reader, "Przed banem.")
-    ban_reader(reader, until=timezone.now() + timedelta(days=3), reason="obelgi")
-    assert not services.can_edit(comment, reader)
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=3), reason="obelgi", by=COMMAND
+    )
+    assert not access.can_edit(comment, reader)
     with pytest.raises(CommentRefused, match="Nie możesz komentować do"):
         services.edit_comment(comment, by=reader, body="Po banie.")
     assert Comment.objects.get(pk=comment.pk).body == "Przed banem."
@@ -201,7 +204,12 @@ def test_refusals_explain_themselves_in_polish(
         at=timezone.now() - timedelta(days=31) if setup == "old" else None,
     )
     if setup == "banned":
-        ban_reader(author, until=timezone.now() + timedelta(days=3), reason="obelgi")
+        ban_reader(
+            author,
+            until=timezone.now() + timedelta(days=3),
+            reason="obelgi",
+            by=COMMAND,
+        )
     body = {"too_long": "x" * 3001, "empty": "   "}.get(setup, "Treść")
     with pytest.raises(CommentRefused, match=message):
         post(article, author, body)
@@ -209,7 +217,12 @@ def test_refusals_explain_themselves_in_polish(
 
 
 def test_banned_reader_is_told_until_when_and_why(make_article, reader, trusted):
-    ban_reader(reader, until=timezone.now() + timedelta(days=7), reason="Wulgaryzmy.")
+    ban_reader(
+        reader,
+        until=timezone.now() + timedelta(days=7),
+        reason="Wulgaryzmy.",
+        by=COMMAND,
+    )
     with pytest.raises(
         CommentRefused, match=r"do \d+ \w+ \d{4}, \d\d:\d\d\. Powód: Wulgaryzmy"
     ):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from wiesci.comments.models import Comment
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +192,9 @@ def test_banned_reader_cannot_edit_through_the_page(
     comment = services.post_comment(
         make_article(), author=reader, body="Przed banem.", token="a"
     )
-    ban_reader(reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.", by=COMMAND
+    )
     client.force_login(reader)
     url = reverse("comments:edit", args=[comment.pk])
     for response in (client.get(url), client.post(url, {"body": "Po banie."})):
@@ -299,7 +302,9 @@ def test_banned_reader_cannot_post_and_is_told_why(client, make_article, reader)
     from wiesci.accounts.services import ban_reader
 
     article = make_article()
-    ban_reader(reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.")
+    ban_reader(
+        reader, until=timezone.now() + timedelta(days=2), reason="Obelgi.", by=COMMAND
+    )
     client.force_login(reader)
     response = client.post(
         reverse("comments:post", args=[article.slug]),

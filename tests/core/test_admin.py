@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from wiesci.accounts.models import User
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def editor_client(client):
 def test_every_admin_list_and_add_form_opens(editor_client, make_article, make_photo):
     from wiesci.articles import services
 
-    services.add_to_gallery(make_article(), [make_photo()])
+    services.add_to_gallery(make_article(), [make_photo()], by=COMMAND)
     for model in admin.site._registry:
         meta = model._meta
         for view in ("changelist", "add"):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tests.conftest import image_bytes, staff_member
 from tests.photos.test_video import phone_mp4
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -169,9 +170,13 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "taxonomy.tag": Tag.objects.create(name="dożynki"),
         "taxonomy.place": place,
         "taxonomy.organisation": Organisation.objects.create(name="GOK", place=place),
-        "photos.photo": create_photo(io.BytesIO(image_bytes()), alt_text="Wieniec"),
+        "photos.photo": create_photo(
+            io.BytesIO(image_bytes()), alt_text="Wieniec", by=COMMAND
+        ),
         "photos.video": create_video(
-            title="Korowód", url="https://www.youtube.com/watch?v=AbCdEfGhIjK"
+            title="Korowód",
+            url="https://www.youtube.com/watch?v=AbCdEfGhIjK",
+            by=COMMAND,
         ),
         "articles.article": draft,
         "articles.auditentry": AuditEntry.objects.filter(article=article).first(),
@@ -244,12 +249,13 @@ def newsroom(people):
         article = services.save_article(
             Article(title=title, lead="Lead.", section=section), by=by
         )
-        photo = create_photo(io.BytesIO(image_bytes()), alt_text=title)
-        services.add_to_gallery(article, [photo])
+        photo = create_photo(io.BytesIO(image_bytes()), alt_text=title, by=COMMAND)
+        services.add_to_gallery(article, [photo], by=COMMAND)
         video = create_video(
             title=f"Film: {title}",
             url="https://vimeo.com/76979871",
-            poster=create_photo(io.BytesIO(image_bytes()), alt_text=title),
+            poster=create_photo(io.BytesIO(image_bytes()), alt_text=title, by=COMMAND),
+            by=COMMAND,
         )
         article.videos.add(video)
         return article, photo, video
@@ -259,9 +265,13 @@ def newsroom(people):
     services.submit_for_review(in_review[0], by=colleague)
     published = story("Opublikowany mój tekst", journalist)
     services.publish_article(published[0], by=editor)
-    unused_photo = create_photo(io.BytesIO(image_bytes()), alt_text="Nieużyte")
+    unused_photo = create_photo(
+        io.BytesIO(image_bytes()), alt_text="Nieużyte", by=COMMAND
+    )
     unused_video = create_video(
-        title="Nieużyty film", url="https://www.youtube.com/watch?v=AbCdEfGhIj0"
+        title="Nieużyty film",
+        url="https://www.youtube.com/watch?v=AbCdEfGhIj0",
+        by=COMMAND,
     )
     return {
         "own draft": own,
@@ -342,13 +352,13 @@ def test_the_video_services_refuse_what_the_screens_refuse(people, newsroom):
     _, _, published_video = newsroom["a published story"]
     _, others_photo, _ = newsroom["a colleague's story in review"]
     _, _, own_video = newsroom["own draft"]
-    with pytest.raises(services.VideoNotYours, match="Nie możesz zmienić tego filmu"):
+    with pytest.raises(services.NotYours, match="Nie możesz zmienić tego filmu"):
         services.update_video(published_video, by=journalist, title="Nowy", poster=None)
-    with pytest.raises(services.VideoNotYours, match="obrazu podglądu"):
+    with pytest.raises(services.NotYours, match="obrazu podglądu"):
         services.update_video(
             own_video, by=journalist, title=own_video.title, poster=others_photo
         )
-    with pytest.raises(services.VideoNotYours, match="Nie możesz usunąć"):
+    with pytest.raises(services.NotYours, match="Nie możesz usunąć"):
         services.delete_video(published_video, by=journalist)
 
 

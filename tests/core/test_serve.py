@@ -124,11 +124,12 @@ def _worker_of(server_pid: int) -> int | None:
 SHELL_PHOTO = """
 import io
 from PIL import Image
+from wiesci.core.actors import COMMAND
 from wiesci.photos.services import create_photo
 out = io.BytesIO()
 Image.new("RGB", (800, 600), "teal").save(out, "JPEG")
 out.seek(0)
-print(create_photo(out, alt_text="Po awarii").pk)
+print(create_photo(out, by=COMMAND, alt_text="Po awarii").pk)
 """
 
 

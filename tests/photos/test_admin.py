@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from wiesci.articles import services
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_alt_text_of_a_published_storys_photo_cannot_be_cleared(
 ):
     article = make_article()
     photo = make_photo(alt_text="Strażacy przy wozie")
-    services.add_to_gallery(article, [photo])
+    services.add_to_gallery(article, [photo], by=COMMAND)
     client.force_login(editor)
     url = reverse("admin:photos_photo_change", args=[photo.pk])
     response = client.post(url, change_data(photo, alt_text="  ", caption="Nowy"))
@@ -127,9 +128,11 @@ def newsroom_photos(make_article, make_photo, journalist):
         name: make_photo(caption=name)
         for name in ("published", "own draft", "both", "other draft", "unused")
     }
-    services.add_to_gallery(published, [photos["published"], photos["both"]])
-    services.add_to_gallery(draft, [photos["own draft"], photos["both"]])
-    services.add_to_gallery(other_draft, [photos["other draft"]])
+    services.add_to_gallery(
+        published, [photos["published"], photos["both"]], by=COMMAND
+    )
+    services.add_to_gallery(draft, [photos["own draft"], photos["both"]], by=COMMAND)
+    services.add_to_gallery(other_draft, [photos["other draft"]], by=COMMAND)
     return photos
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image, ImageStat
 
+from wiesci.core.actors import COMMAND
 from wiesci.photos.services import create_photo
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_a_real_cameras_metadata_stays_private(name):
         had_gps = bool(exif.get_ifd(GPS_IFD))
         colour = ImageStat.Stat(taken.convert("RGB")).mean
     photo = create_photo(
-        io.BytesIO(data), alt_text="Zdjęcie z aparatu", renditions="now"
+        io.BytesIO(data), alt_text="Zdjęcie z aparatu", renditions="now", by=COMMAND
     )
     files = [path for r in photo.renditions.values() for path in r["files"].values()]
     assert files

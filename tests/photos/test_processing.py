@@ -14,6 +14,7 @@ from PIL import Image, ImageCms, ImageOps
 
 from tests.conftest import image_bytes
 from wiesci import conf
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Photo
 from wiesci.photos.processing import PhotoRejected, public_formats
 from wiesci.photos.services import create_photo
@@ -55,7 +56,9 @@ def stored_files() -> set[Path]:
 
 
 def test_gps_and_exif_never_reach_a_public_file():
-    photo = create_photo(io.BytesIO(camera_jpeg()), alt_text="Rynek", renditions="now")
+    photo = create_photo(
+        io.BytesIO(camera_jpeg()), alt_text="Rynek", renditions="now", by=COMMAND
+    )
     assert set(photo.renditions) == {"mini", "article", "full", "social"}
     for path in public_files(photo):
         data = default_storage.open(path).read()
@@ -99,6 +102,7 @@ def test_every_exif_orientation_comes_out_upright(orientation):
         io.BytesIO(camera_jpeg(orientation=orientation, image=stored)),
         alt_text="Test",
         renditions="now",
+        by=COMMAND,
     )
     assert (photo.width, photo.height) == (1200, 800)
     full = photo.renditions["full"]
@@ -146,7 +150,7 @@ def bomb_png(side: int = 40000) -> bytes:
 def test_bad_uploads_are_rejected_and_leave_nothing_behind(name, data, message):
     before = stored_files()
     with pytest.raises(PhotoRejected, match=message):
-        create_photo(io.BytesIO(data), filename=name, alt_text="x")
+        create_photo(io.BytesIO(data), filename=name, alt_text="x", by=COMMAND)
     assert not Photo.objects.exists()
     assert stored_files() == before
 
@@ -155,7 +159,7 @@ def test_files_over_the_size_limit_are_rejected(settings):
     settings.WIESCI_PHOTO_MAX_BYTES = 10_000
     before = stored_files()
     with pytest.raises(PhotoRejected, match="Plik jest za duży"):
-        create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x")
+        create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x", by=COMMAND)
     assert not Photo.objects.exists()
     assert stored_files() == before
 
@@ -169,6 +173,7 @@ def test_phone_heic_photos_are_accepted():
         filename="IMG_0001.HEIC",
         alt_text="x",
         renditions="now",
+        by=COMMAND,
     )
     assert photo.renditions["article"]["width"] == 900
     with Image.open(
@@ -180,7 +185,9 @@ def test_phone_heic_photos_are_accepted():
 def test_cmyk_photos_become_rgb():
     out = io.BytesIO()
     Image.new("CMYK", (600, 400), (0, 255, 255, 0)).save(out, "JPEG")
-    photo = create_photo(io.BytesIO(out.getvalue()), alt_text="x", renditions="now")
+    photo = create_photo(
+        io.BytesIO(out.getvalue()), alt_text="x", renditions="now", by=COMMAND
+    )
     with Image.open(
         default_storage.open(photo.renditions["full"]["files"]["jpeg"])
     ) as public:
@@ -195,14 +202,18 @@ def test_crops_follow_the_focal_point_and_small_photos_are_not_upscaled():
     out = io.BytesIO()
     upright.save(out, "JPEG")
     photo = create_photo(
-        io.BytesIO(out.getvalue()), alt_text="x", focal=(0.95, 0.5), renditions="now"
+        io.BytesIO(out.getvalue()),
+        alt_text="x",
+        focal=(0.95, 0.5),
+        renditions="now",
+        by=COMMAND,
     )
     mini = photo.renditions["mini"]
     assert (mini["width"], mini["height"]) == (480, 270)
     with Image.open(default_storage.open(mini["files"]["jpeg"])) as crop:
         assert rgb(crop, (400, 135))[0] > 200
     small = create_photo(
-        io.BytesIO(image_bytes((300, 200))), alt_text="x", renditions="now"
+        io.BytesIO(image_bytes((300, 200))), alt_text="x", renditions="now", by=COMMAND
     )
     assert small.renditions["full"]["width"] == 300
 
@@ -213,6 +224,7 @@ def test_public_names_tell_what_they_show_and_change_with_the_content():
         alt_text="x",
         name_hint="gwiazdka-serc",
         renditions="now",
+        by=COMMAND,
     )
     name = first.renditions["mini"]["files"]["webp"]
     assert name.startswith("zdjecia/")
@@ -227,12 +239,15 @@ def test_public_names_tell_what_they_show_and_change_with_the_content():
         alt_text="x",
         name_hint="gwiazdka-serc",
         renditions="now",
+        by=COMMAND,
     )
     assert second.renditions["mini"]["files"]["webp"] != name
 
 
 def test_rebuilding_renditions_removes_files_no_longer_used(settings):
-    photo = create_photo(io.BytesIO(image_bytes()), alt_text="x", renditions="now")
+    photo = create_photo(
+        io.BytesIO(image_bytes()), alt_text="x", renditions="now", by=COMMAND
+    )
     old = set(public_files(photo))
     settings.WIESCI_PHOTO_RENDITIONS = {
         "mini": {"crop": [320, 180]},
@@ -275,7 +290,9 @@ def test_sixteen_bit_greyscale_png_keeps_its_tones():
     grey.save(out, "PNG")
     with Image.open(io.BytesIO(out.getvalue())) as check:
         assert check.mode == "I;16"  # the file really is 16-bit
-    photo = create_photo(io.BytesIO(out.getvalue()), alt_text="Skan", renditions="now")
+    photo = create_photo(
+        io.BytesIO(out.getvalue()), alt_text="Skan", renditions="now", by=COMMAND
+    )
     with Image.open(
         default_storage.open(photo.renditions["full"]["files"]["jpeg"])
     ) as public:
@@ -336,7 +353,9 @@ def test_xmp_and_iptc_never_reach_a_public_file():
         assert XMP_MARK.encode() in original.info["xmp"]
         iptc = IptcImagePlugin.getiptcinfo(original)
         assert iptc is not None and iptc[(2, 90)] == IPTC_MARK.encode()
-    photo = create_photo(io.BytesIO(data), alt_text="Rynek", renditions="now")
+    photo = create_photo(
+        io.BytesIO(data), alt_text="Rynek", renditions="now", by=COMMAND
+    )
     paths = public_files(photo)
     assert len(paths) == 4 * len(public_formats())  # every size in every format
     for path in paths:
@@ -357,11 +376,11 @@ def test_photos_over_the_portals_pixel_limit_are_refused(settings):
     with pytest.raises(
         PhotoRejected, match="Zdjęcie ma zbyt wiele pikseli; limit to 2 megapiksele"
     ):
-        create_photo(io.BytesIO(data), filename="duze.jpg", alt_text="x")
+        create_photo(io.BytesIO(data), filename="duze.jpg", alt_text="x", by=COMMAND)
     assert not Photo.objects.exists()
     assert stored_files() == before
     # Within the limit, the same kind of file is fine.
-    create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x")
+    create_photo(io.BytesIO(image_bytes((1600, 1200))), alt_text="x", by=COMMAND)
 
 
 def test_a_huge_png_is_refused_by_the_memory_it_needs_before_decoding():
@@ -379,7 +398,9 @@ def test_a_huge_png_is_refused_by_the_memory_it_needs_before_decoding():
             r"JPEG albo zmniejsz\."
         ),
     ):
-        create_photo(io.BytesIO(out.getvalue()), filename="plan.png", alt_text="x")
+        create_photo(
+            io.BytesIO(out.getvalue()), filename="plan.png", alt_text="x", by=COMMAND
+        )
     assert not Photo.objects.exists() and stored_files() == before
 
 
@@ -388,12 +409,12 @@ def test_the_decode_limit_scales_with_the_setting_and_spares_jpeg(settings):
     png = io.BytesIO()
     Image.new("RGB", (1200, 1000), "teal").save(png, "PNG")
     with pytest.raises(PhotoRejected, match="PNG"):
-        create_photo(io.BytesIO(png.getvalue()), alt_text="x")
+        create_photo(io.BytesIO(png.getvalue()), alt_text="x", by=COMMAND)
     # A JPEG is decoded at a fraction of its size: the limit is not its.
-    create_photo(io.BytesIO(image_bytes((3000, 2000))), alt_text="x")
+    create_photo(io.BytesIO(image_bytes((3000, 2000))), alt_text="x", by=COMMAND)
     small = io.BytesIO()
     Image.new("RGB", (1000, 900), "teal").save(small, "PNG")
-    create_photo(io.BytesIO(small.getvalue()), alt_text="x")
+    create_photo(io.BytesIO(small.getvalue()), alt_text="x", by=COMMAND)
 
 
 def test_renditions_command_reports_progress(make_photo):

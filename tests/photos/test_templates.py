@@ -4,6 +4,7 @@ import pytest
 from django.template import Context, Template
 
 from wiesci.articles import services
+from wiesci.core.actors import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_article_page_with_50_photos_runs_no_image_processing(
 
     article = make_article(title="Powódź 1997: archiwum")
     services.add_to_gallery(
-        article, [make_photo(data=image_bytes((96, 64))) for _ in range(50)]
+        article, [make_photo(data=image_bytes((96, 64))) for _ in range(50)], by=COMMAND
     )
 
     def forbidden(*args, **kwargs):

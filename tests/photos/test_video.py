@@ -9,6 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Video
 from wiesci.photos.services import create_video
 from wiesci.photos.video import VideoRejected, clean_video
@@ -45,7 +46,7 @@ def test_uploaded_mp4_is_stored_without_metadata_with_a_poster_frame(
     clean = clean_video(io.BytesIO(data), size=len(data))
     with django_capture_on_commit_callbacks(execute=True):
         video = create_video(
-            title="Przejazd strażaków", clean=clean, name_hint="przejazd"
+            title="Przejazd strażaków", clean=clean, name_hint="przejazd", by=COMMAND
         )
     assert video.provider == Video.Provider.FILE
     assert (video.width, video.height) == (320, 240)
@@ -74,15 +75,15 @@ def test_files_that_are_not_videos_are_rejected_in_polish(data):
 
 def test_linked_videos_get_privacy_first_players():
     youtube = create_video(
-        title="Film", url="https://www.youtube.com/watch?v=AbCdEfGhIjK"
+        title="Film", url="https://www.youtube.com/watch?v=AbCdEfGhIjK", by=COMMAND
     )
     assert youtube.embed_url.startswith(
         "https://www.youtube-nocookie.com/embed/AbCdEfGhIjK"
     )
-    vimeo = create_video(title="Film", url="https://vimeo.com/76979871")
+    vimeo = create_video(title="Film", url="https://vimeo.com/76979871", by=COMMAND)
     assert "dnt=1" in vimeo.embed_url
     facebook = create_video(
-        title="Film", url="https://www.facebook.com/watch/?v=1234567890"
+        title="Film", url="https://www.facebook.com/watch/?v=1234567890", by=COMMAND
     )
     assert facebook.provider == "facebook"
 
@@ -91,7 +92,7 @@ def test_other_addresses_are_refused():
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="YouTube, Vimeo i Facebook"):
-        create_video(title="Film", url="https://example.com/film.mp4")
+        create_video(title="Film", url="https://example.com/film.mp4", by=COMMAND)
 
 
 def portrait_phone_mp4() -> bytes:
@@ -122,7 +123,9 @@ def test_portrait_phone_video_gets_an_upright_poster(
         assert (frame.width, frame.height, frame.rotation) == (320, 160, -90)
     clean = clean_video(io.BytesIO(data), size=len(data))
     with django_capture_on_commit_callbacks(execute=True):
-        video = create_video(title="Na stojąco", clean=clean, name_hint="pion")
+        video = create_video(
+            title="Na stojąco", clean=clean, name_hint="pion", by=COMMAND
+        )
     assert (video.width, video.height) == (160, 320)
     poster = video.poster
     assert poster is not None
@@ -144,7 +147,9 @@ def test_portrait_phone_video_gets_an_upright_poster(
 def test_linked_video_without_a_photo_shows_a_poster_made_of_text(client, make_article):
     article = make_article(title="Sesja rady gminy")
     article.videos.add(
-        create_video(title="Budżet na 2026", url="https://youtu.be/AbCdEfGhIjK")
+        create_video(
+            title="Budżet na 2026", url="https://youtu.be/AbCdEfGhIjK", by=COMMAND
+        )
     )
     html = client.get(article.get_absolute_url()).content.decode()
     start = html.index('class="video__frame video__frame--generated"')

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wiesci.accounts.forms import BanForm
 from wiesci.accounts.models import User
-from wiesci.accounts.services import ban_reader, lift_ban
+from wiesci.accounts.services import BAN_PERMISSION, ban_reader, lift_ban
 
 
 class BannedFilter(admin.SimpleListFilter):
@@ -75,7 +75,7 @@ class UserAdmin(DjangoUserAdmin[User]):
         return user.is_banned
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("comments.moderate_comment")
+        return request.user.has_perm(BAN_PERMISSION)
 
     @admin.action(description=_("Ban from commenting…"), permissions=["moderate"])
     def ban(
@@ -85,7 +85,12 @@ class UserAdmin(DjangoUserAdmin[User]):
         if form.is_valid():
             users = list(queryset)
             for user in users:
-                ban_reader(user, until=form.until(), reason=form.cleaned_data["reason"])
+                ban_reader(
+                    user,
+                    by=request.user,
+                    until=form.until(),
+                    reason=form.cleaned_data["reason"],
+                )
             self.message_user(
                 request,
                 ngettext(
@@ -110,7 +115,7 @@ class UserAdmin(DjangoUserAdmin[User]):
         lifted = 0
         for user in queryset:
             if user.banned_until is not None:
-                lift_ban(user)
+                lift_ban(user, by=request.user)
                 lifted += 1
         self.message_user(
             request,

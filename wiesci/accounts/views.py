@@ -22,7 +22,7 @@ def delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        delete_account(user)  # type: ignore[arg-type]
+        delete_account(user, by=user)  # type: ignore[arg-type]
         messages.success(request, _("Your account has been deleted."))
         return redirect("articles:home")
     return render(request, "accounts/delete.html", {"form": form})

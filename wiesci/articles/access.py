@@ -73,6 +73,13 @@ def can_publish(user: Any) -> bool:
     return bool(user.is_active and user.has_perm("articles.publish_article"))
 
 
+def can_write(user: Any) -> bool:
+    """Journalists and editors start articles."""
+    return bool(
+        user.is_active and user.is_staff and user.has_perm("articles.add_article")
+    )
+
+
 def can_edit(user: Any, article: Article) -> bool:
     """Editors edit any article; a journalist only their own draft."""
     if not (user.is_active and user.is_staff):
@@ -123,10 +130,7 @@ def _used_by(articles: QuerySet[Article]) -> Q:
 def photos_shown_publicly(photos: QuerySet[Photo]) -> QuerySet[Photo]:
     """The photos among `photos` that a public article shows, or a scheduled one
     will show without anyone checking again."""
-    live = Article.objects.filter(
-        status__in=(Article.Status.PUBLISHED, Article.Status.SCHEDULED)
-    )
-    return photos.filter(_used_by(live))
+    return photos.filter(_used_by(Article.objects.live()))
 
 
 def _beyond_reach_of(user: Any) -> QuerySet[Article] | None:

@@ -6,7 +6,6 @@ through `services`, and who may do what through `access`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -16,17 +15,17 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from wiesci.accounts.models import User
+from wiesci.accounts.access import acting_user
 from wiesci.articles import access, services
 from wiesci.articles.admin_views import NewsroomViews
 from wiesci.articles.models import Article, AuditEntry, Author, Correction, Label
+from wiesci.core.text import local_time
 from wiesci.photos.templatetags.photos import picture
 
 # What the body editor offers: what articles use, nothing more. The model
@@ -79,29 +78,20 @@ PUBLICATION_FIELDS = (
 )
 
 
-def local_time(moment: datetime | None) -> str:
-    """A time as the newsroom reads it, in Warsaw: "2026-11-26 06:00"."""
-    if moment is None:
-        return ""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def acting_user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
 class AuditInline(admin.TabularInline[AuditEntry, Article]):
     model = AuditEntry
     extra = 0
     can_delete = False
-    fields = ("at", "by", "action", "note")
+    fields = ("at", "who", "action", "note")
     readonly_fields = fields
     verbose_name_plural = _("history")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("by"))
+    def who(self, entry: AuditEntry) -> str:
+        return entry.actor
 
 
 class CorrectionInline(admin.TabularInline[Correction, Article]):
@@ -147,10 +137,7 @@ class ArticleForm(forms.ModelForm[Article]):
                 )
             )
         main = data.get("main_photo")
-        public = self.instance.pk is not None and self.instance.status in (
-            Article.Status.PUBLISHED,
-            Article.Status.SCHEDULED,
-        )
+        public = self.instance.pk is not None and self.instance.needs_alt_texts
         if main is not None and public and not main.alt_text.strip():
             self.add_error(
                 "main_photo",
@@ -302,8 +289,7 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
         article = form.instance
         # The form has just set the labels ticked in it, over the sponsored
         # label `save_article` added.
-        services.label_sponsored(article)
-        services.record_revision(article, by=acting_user(request))
+        services.record_filing(article, by=acting_user(request))
         text = form.cleaned_data.get("correction", "").strip()
         if text:
             services.add_correction(
@@ -466,11 +452,15 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """The newsroom's log, read-only; it keeps deleted articles' entries too."""
 
-    list_display = ("at", "action", "article_title", "article_number", "by", "note")
-    list_filter = ("action", "at")
+    list_display = ("at", "action", "article_title", "article_number", "who", "note")
+    list_filter = ("action", "by_system", "at")
     search_fields = ("article_title", "note")
     list_select_related = ("by",)
     date_hierarchy = "at"
+
+    @admin.display(description=_("by"), ordering="by")
+    def who(self, entry: AuditEntry) -> str:
+        return entry.actor
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -29,7 +29,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from wiesci.accounts.models import User
+from wiesci.accounts.access import acting_user
 from wiesci.articles import access, services
 from wiesci.articles.forms import gallery_formset, gallery_upload_form
 from wiesci.articles.models import Article, GalleryItem, Revision
@@ -42,12 +42,6 @@ else:
     Base = object
 
 DIFF_FIELDS = ("title", "lead", "body")
-
-
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
 
 
 def _lines(value: str) -> list[str]:
@@ -123,7 +117,7 @@ class NewsroomViews(Base):
             .select_related("section")
             .order_by("published_at")
         )
-        overdue = {a.pk for a in services.overdue()}
+        overdue = set(Article.objects.overdue().values_list("pk", flat=True))
         days = [
             (day, list(items))
             for day, items in groupby(
@@ -197,7 +191,7 @@ class NewsroomViews(Base):
     ) -> HttpResponse:
         article = self._editable(request, article_id)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
-        services.restore_revision(revision, by=_user(request))
+        services.restore_revision(revision, by=acting_user(request))
         self.message_user(
             request,
             gettext("Restored the version of %(time)s.")
@@ -221,9 +215,9 @@ class NewsroomViews(Base):
             if field in request.POST:
                 setattr(article, field, request.POST[field])
         if article.is_public or article.status == Article.Status.SCHEDULED:
-            services.record_revision(article, by=_user(request), autosave=True)
+            services.record_revision(article, by=acting_user(request), autosave=True)
         else:
-            services.save_article(article, by=_user(request), autosave=True)
+            services.save_article(article, by=acting_user(request), autosave=True)
         saved = formats.time_format(timezone.localtime(), "H:i:s")
         return JsonResponse({"saved": saved})
 
@@ -265,7 +259,7 @@ class NewsroomViews(Base):
             upload_form = gallery_upload_form(article, request.POST, request.FILES)
             if upload_form.is_valid():
                 added, rejected = services.upload_to_gallery(
-                    article, upload_form.uploads()
+                    article, upload_form.uploads(), by=acting_user(request)
                 )
                 self._report_upload(request, len(added), rejected)
                 return HttpResponseRedirect(request.path)
@@ -330,5 +324,5 @@ class NewsroomViews(Base):
         ]
         main_id = request.POST.get("main")
         main = next((i.photo for i in items if str(i.photo_id) == main_id), None)
-        services.update_gallery(article, rows, main=main)
+        services.update_gallery(article, rows, by=acting_user(request), main=main)
         self.message_user(request, gettext("The gallery was saved."), messages.SUCCESS)

@@ -16,12 +16,16 @@ class ArticlesConfig(AppConfig):
         from wiesci.articles.services import run_due_publications
         from wiesci.articles.signals import article_changed
         from wiesci.core import pagecache, periodic
+        from wiesci.core.actors import SCHEDULER
         from wiesci.photos import usage
         from wiesci.photos.models import Photo, Video
         from wiesci.photos.signals import photo_changed, renditions_made, video_changed
         from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
-        periodic.register(run_due_publications)
+        def publish_due() -> None:
+            run_due_publications(by=SCHEDULER)
+
+        periodic.register(publish_due)
         pagecache.register_expiry(caching.next_change)
         pagecache.register_beacon(readership.BEACON_PATH, readership.on_beacon)
         pagecache.register_paginated(views.is_paginated)

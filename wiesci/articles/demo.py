@@ -12,10 +12,11 @@ from django.contrib.sites.models import Site
 
 from wiesci.articles import services
 from wiesci.articles.models import Article, Author, Label
+from wiesci.core.actors import DEMO
 from wiesci.core.demo import DemoContext
 from wiesci.photos.demo_images import draw_portrait, draw_scene
-from wiesci.photos.models import Photo, Video
-from wiesci.photos.services import create_photo, make_renditions_many
+from wiesci.photos.models import Photo
+from wiesci.photos.services import create_photo, create_video, make_renditions_many
 from wiesci.taxonomy.models import Section, Tag
 
 DATA = Path(__file__).with_name("demo.toml")
@@ -78,7 +79,7 @@ def load(context: DemoContext) -> None:
             article.updated_at = context.now - timedelta(
                 hours=entry["updated_hours_ago"]
             )
-        services.save_article(article)
+        services.save_article(article, by=DEMO)
         article.places.set(places[name] for name in entry.get("places", []))
         article.organisations.set(
             organisations[key] for key in entry.get("organisations", [])
@@ -101,7 +102,7 @@ def load(context: DemoContext) -> None:
             )
             for item in entry.get("photos", [])
         ]
-        services.add_to_gallery(article, gallery)
+        services.add_to_gallery(article, gallery, by=DEMO)
         scene = entry["photos"][0]["scene"] if entry.get("photos") else "meeting"
         for item in entry.get("videos", []):
             poster = _photo(
@@ -111,11 +112,12 @@ def load(context: DemoContext) -> None:
                 hint=article.slug,
                 photos=photos,
             )
-            video = Video(title=item["title"], url=item["url"], poster=poster)
-            video.full_clean()
-            video.save()
-            article.videos.add(video)
-        services.publish_article(article, at=published_at)
+            article.videos.add(
+                create_video(
+                    by=DEMO, title=item["title"], url=item["url"], poster=poster
+                )
+            )
+        services.publish_article(article, by=DEMO, at=published_at)
         articles[entry["key"]] = article
     for entry in data.get("breaking", []):
         article = articles[entry["article"]]
@@ -125,7 +127,7 @@ def load(context: DemoContext) -> None:
     context.say(
         f"  {len(articles)} articles; making renditions of {len(photos)} photos…"
     )
-    make_renditions_many(photos)
+    make_renditions_many(photos, by=DEMO)
 
 
 def _photo(
@@ -139,6 +141,7 @@ def _photo(
 ) -> Photo:
     photo = create_photo(
         io.BytesIO(data),
+        by=DEMO,
         filename="demo.jpg",
         caption=caption,
         credit=credit,

@@ -24,11 +24,6 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
-def needs_alt_text(article: Article) -> bool:
-    """Photos join this article's gallery only described: it is (or will be) public."""
-    return article.status in (Article.Status.PUBLISHED, Article.Status.SCHEDULED)
-
-
 class GalleryUploadForm(forms.Form):
     """Many files at once, described afterwards: for an article not yet public."""
 
@@ -121,7 +116,7 @@ def gallery_upload_form(
     A photo without alternative text never reaches the gallery of a public
     (or scheduled) article, so there each file comes with its description.
     """
-    if needs_alt_text(article):
+    if article.needs_alt_texts:
         return cast(
             BaseDescribedUploadFormSet,
             DescribedUploadFormSet(data, files, prefix="nowe"),
@@ -213,5 +208,5 @@ def gallery_formset(
     return GalleryFormSet(
         data,
         initial=[GalleryItemForm.initial_for(i) for i in items or []],
-        form_kwargs={"require_alt_text": needs_alt_text(article)},
+        form_kwargs={"require_alt_text": article.needs_alt_texts},
     )

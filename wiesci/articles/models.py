@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wiesci.core.actors import SYSTEM_ACTORS
 from wiesci.core.models import TimeStampedModel
 from wiesci.core.text import polish_slugify
 from wiesci.photos.models import Photo, Video
@@ -184,12 +185,33 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Articles readers may see: published, or scheduled for a time now past.
 
         Filtering by time makes a scheduled article public at its time with no
-        job having to run.
+        job having to run. The one definition of "public", with
+        `Article.is_public_at` for a single row.
         """
-        return self.filter(
-            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-            published_at__lte=at or timezone.now(),
+        return self.live().filter(published_at__lte=at or timezone.now())
+
+    def live(self) -> ArticleQuerySet:
+        """Published or scheduled: public now, or at its time without anyone
+        checking it again (so its photos must be described already)."""
+        return self.filter(status__in=Article.LIVE_STATUSES)
+
+    def due_for_publication(self, *, now: datetime) -> list[int]:
+        """Ids of scheduled articles whose time has come, oldest first.
+
+        Read without a lock: another process may finish any of them before
+        `services.run_due_publications` claims it.
+        """
+        return list(
+            self.filter(status=Article.Status.SCHEDULED, published_at__lte=now)
+            .order_by("published_at", "pk")
+            .values_list("pk", flat=True)
         )
+
+    def overdue(self, *, grace: timedelta = timedelta(minutes=2)) -> ArticleQuerySet:
+        """Scheduled articles whose time passed without the scheduler finishing them."""
+        return self.filter(
+            status=Article.Status.SCHEDULED, published_at__lte=timezone.now() - grace
+        ).order_by("published_at")
 
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-pk")
@@ -248,6 +270,9 @@ class Article(TimeStampedModel):
         SCHEDULED = "scheduled", _("scheduled")
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("withdrawn")
+
+    # Public now, or at its time with nobody checking again: see `live()`.
+    LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
     title = models.CharField(
         _("title"),
@@ -484,13 +509,68 @@ class Article(TimeStampedModel):
             for path in rendition["files"].values()
         }
 
+    @staticmethod
+    def is_public_at(status: str, published_at: datetime | None) -> bool:
+        """Whether an article in `status` published at `published_at` is public
+        now: `ArticleQuerySet.published` for one row."""
+        return (
+            status in Article.LIVE_STATUSES
+            and published_at is not None
+            and published_at <= timezone.now()
+        )
+
     @property
     def is_public(self) -> bool:
-        return (
-            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
+        return self.is_public_at(self.status, self.published_at)
+
+    @property
+    def needs_alt_texts(self) -> bool:
+        """Published or scheduled: every photo it shows must be described."""
+        return self.status in self.LIVE_STATUSES
+
+    def photos_missing_alt_text(self) -> list[Photo]:
+        """The gallery's photos and the main photo that have no alternative text."""
+        photos = [item.photo for item in self.gallery_items.select_related("photo")]
+        if self.main_photo is not None and self.main_photo not in photos:
+            photos.append(self.main_photo)
+        return [photo for photo in photos if not photo.alt_text.strip()]
+
+    def free_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`…, free among other articles' current
+        and former slugs."""
+        base = base[:200].rstrip("-") or "artykul"
+        current = Article.objects.exclude(pk=self.pk) if self.pk else Article.objects
+        former = (
+            ArticleSlug.objects.exclude(article_id=self.pk)
+            if self.pk
+            else ArticleSlug.objects
         )
+        candidate, n = base, 1
+        while (
+            current.filter(slug=candidate).exists()
+            or former.filter(slug=candidate).exists()
+        ):
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a revision keeps: the text and what the article is filed under."""
+        return {
+            "title": self.title,
+            "slug": self.slug,
+            "lead": self.lead,
+            # An autosave keeps what the editor typed, so sanitise it here too.
+            "body": self.sanitised_body(),
+            "section": self.section_id,
+            "part": self.part,
+            "main_photo": self.main_photo_id,
+            "tags": sorted(self.tags.values_list("pk", flat=True)),
+            "places": sorted(self.places.values_list("pk", flat=True)),
+            "organisations": sorted(self.organisations.values_list("pk", flat=True)),
+            "authors": sorted(self.authors.values_list("pk", flat=True)),
+            "labels": sorted(self.labels.values_list("pk", flat=True)),
+        }
 
     @property
     def media_marker(self) -> str:
@@ -586,6 +666,13 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set when the portal itself acted (see core.actors); `by` is then empty.
+    by_system = models.CharField(
+        _("by the system"),
+        max_length=12,
+        blank=True,
+        choices=[(actor.name, actor.label) for actor in SYSTEM_ACTORS.values()],
+    )
     action = models.CharField(_("action"), max_length=12, choices=Action)
     note = models.TextField(_("details"), blank=True)
 
@@ -596,6 +683,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.article_title}"
+
+    @property
+    def actor(self) -> str:
+        """Who acted, as the log shows it: a person, or the system by name."""
+        if self.by_system:
+            return str(self.get_by_system_display())
+        return str(self.by) if self.by_id else str(_("the system"))
 
 
 class Revision(models.Model):

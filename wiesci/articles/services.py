@@ -1,8 +1,9 @@
 """Every write to articles that matters goes through these functions.
 
-Views, admin actions, commands and tests call the same functions. `by` is the
-staff member acting; None means the system itself (the scheduler, the demo
-loader, an import), which is not checked for permissions. Each change of
+Views, admin actions, commands and tests call the same functions. `by` is who
+acts, always given: a staff member, or the portal itself as a named system
+actor (`core.actors`: the scheduler, the demo loader, an import), which the
+permission checks let through and the audit log names. Each change of
 status is recorded in the audit log; each save keeps a revision.
 """
 
@@ -32,7 +33,8 @@ from wiesci.articles.models import (
     Revision,
 )
 from wiesci.articles.signals import article_changed
-from wiesci.core.text import polish_slugify
+from wiesci.core.actors import SystemActor, system_name, user_of
+from wiesci.core.text import local_time, polish_slugify
 from wiesci.photos.models import Photo
 from wiesci.photos.services import create_photo, update_photo
 
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 Status = Article.Status
 Action = AuditEntry.Action
+Actor = User | SystemActor
 
 
 class NotAllowed(PermissionDenied):
@@ -51,20 +54,16 @@ def _require(allowed: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _audit(article: Article, by: User | None, action: str, note: str = "") -> None:
+def _audit(article: Article, by: Actor, action: str, note: str = "") -> None:
     AuditEntry.objects.create(
         article=article,
         article_title=article.title[:200],
         article_number=article.pk,
-        by=by,
+        by=user_of(by),
+        by_system=system_name(by),
         action=action,
         note=note,
     )
-
-
-def _local(moment: datetime) -> str:
-    """A time as the newsroom reads it: Warsaw's, to the minute."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _announce(article: Article, reason: str) -> None:
@@ -82,51 +81,11 @@ def _announce(article: Article, reason: str) -> None:
 # --- Slugs, saving and revisions -------------------------------------------
 
 
-def unique_slug(base: str, *, article: Article) -> str:
-    """`base`, or `base-2`, `base-3`…, free among current and former slugs."""
-    base = base[:200].rstrip("-") or "artykul"
-    current = (
-        Article.objects.exclude(pk=article.pk) if article.pk else Article.objects.all()
-    )
-    former = (
-        ArticleSlug.objects.exclude(article_id=article.pk)
-        if article.pk
-        else ArticleSlug.objects.all()
-    )
-    candidate, n = base, 1
-    while (
-        current.filter(slug=candidate).exists()
-        or former.filter(slug=candidate).exists()
-    ):
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def snapshot(article: Article) -> dict[str, Any]:
-    """What a revision keeps: the text and what the article is filed under."""
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "lead": article.lead,
-        # An autosave keeps what the editor typed, so sanitise it here too.
-        "body": article.sanitised_body(),
-        "section": article.section_id,
-        "part": article.part,
-        "main_photo": article.main_photo_id,
-        "tags": sorted(article.tags.values_list("pk", flat=True)),
-        "places": sorted(article.places.values_list("pk", flat=True)),
-        "organisations": sorted(article.organisations.values_list("pk", flat=True)),
-        "authors": sorted(article.authors.values_list("pk", flat=True)),
-        "labels": sorted(article.labels.values_list("pk", flat=True)),
-    }
-
-
 @transaction.atomic
 def save_article(
     article: Article,
     *,
-    by: User | None = None,
+    by: Actor,
     autosave: bool = False,
     quiet: bool = False,
     revision: bool = True,
@@ -141,11 +100,10 @@ def save_article(
     the transitions below, which write their own audit entry; the admin
     passes `revision=False` and records one once the relations are saved.
     """
-    if by is not None:
-        _require(
-            article.pk is None or access.can_edit(by, article),
-            _("You may not edit this article."),
-        )
+    if article.pk is None:
+        _require(access.can_write(by), _("You may not write articles."))
+    else:
+        _require(access.can_edit(by, article), _("You may not edit this article."))
     created = article.pk is None
     previous = None
     if not created:
@@ -154,7 +112,7 @@ def save_article(
             .values("slug", "published_at", "status")
             .first()
         )
-    was_public = previous is not None and _is_public(
+    was_public = previous is not None and Article.is_public_at(
         previous["status"], previous["published_at"]
     )
     rescheduled = _reschedule_if_moved_to_the_future(article, by=by)
@@ -163,8 +121,9 @@ def save_article(
     if not article.slug:
         article.slug = previous["slug"] if previous and previous["published_at"] else ""
     source = article.slug or article.title
-    article.slug = unique_slug(polish_slugify(source, max_length=200), article=article)
-    if created and by is not None:
+    article.slug = article.free_slug(polish_slugify(source, max_length=200))
+    if created and not isinstance(by, SystemActor):
+        # The system (an import, say) keeps the author it was given.
         article.created_by = by
     article.save()
     if previous and previous["slug"] != article.slug and previous["published_at"]:
@@ -173,7 +132,7 @@ def save_article(
         )
     # Coming back to a former slug makes it current again.
     ArticleSlug.objects.filter(article=article, slug=article.slug).delete()
-    label_sponsored(article)
+    _label_sponsored(article)
     if not (autosave or quiet):
         _audit(article, by, Action.CREATED if created else Action.EDITED)
         moved = (
@@ -182,7 +141,7 @@ def save_article(
             and previous["published_at"] != article.published_at
         )
         if (rescheduled or moved) and article.published_at is not None:
-            _audit(article, by, Action.SCHEDULED, _local(article.published_at))
+            _audit(article, by, Action.SCHEDULED, local_time(article.published_at))
     if revision:
         record_revision(article, by=by, autosave=autosave)
     if (article.is_public or was_public) and not quiet:
@@ -191,15 +150,7 @@ def save_article(
     return article
 
 
-def _is_public(status: str, published_at: datetime | None) -> bool:
-    return (
-        status in (Status.PUBLISHED, Status.SCHEDULED)
-        and published_at is not None
-        and published_at <= timezone.now()
-    )
-
-
-def _reschedule_if_moved_to_the_future(article: Article, *, by: User | None) -> bool:
+def _reschedule_if_moved_to_the_future(article: Article, *, by: Actor) -> bool:
     """A published story given a later publication time is scheduled again.
 
     It leaves the site until that time, shows on the schedule and is
@@ -212,43 +163,46 @@ def _reschedule_if_moved_to_the_future(article: Article, *, by: User | None) -> 
         and article.published_at > timezone.now()
     ):
         return False
-    if by is not None:
-        _require(access.can_publish(by), _("Only editors can schedule articles."))
+    _require(access.can_publish(by), _("Only editors can schedule articles."))
     article.status = Status.SCHEDULED
     return True
 
 
-def label_sponsored(article: Article) -> None:
-    """Give sponsored content the sponsored label, whatever labels were chosen.
-
-    Call it again after anything that sets the article's labels (the admin's
-    form saves its own list after `save_article`).
-    """
+def _label_sponsored(article: Article) -> None:
+    """Give sponsored content the sponsored label, whatever labels were chosen."""
     if article.is_sponsored:
         sponsored = Label.objects.filter(is_sponsored=True).first()
         if sponsored is not None:
             article.labels.add(sponsored)
 
 
-def record_revision(
-    article: Article, *, by: User | None = None, autosave: bool = False
-) -> Revision:
+@transaction.atomic
+def record_filing(article: Article, *, by: Actor) -> Revision:
+    """Once a form has saved the article's filing (tags, places, labels…) after
+    `save_article(…, revision=False)`: keep the sponsored label over the
+    labels it set, and a revision of the whole."""
+    _require(access.can_edit(by, article), _("You may not edit this article."))
+    _label_sponsored(article)
+    return record_revision(article, by=by)
+
+
+def record_revision(article: Article, *, by: Actor, autosave: bool = False) -> Revision:
     """Keep the article as it is now; repeated identical saves keep one revision."""
-    data = snapshot(article)
+    _require(access.can_edit(by, article), _("You may not edit this article."))
+    data = article.snapshot()
     last = article.revisions.first()
     if last is not None and last.data == data:
         return last
     return Revision.objects.create(
-        article=article, by=by, data=data, is_autosave=autosave
+        article=article, by=user_of(by), data=data, is_autosave=autosave
     )
 
 
 @transaction.atomic
-def restore_revision(revision: Revision, *, by: User | None = None) -> Article:
+def restore_revision(revision: Revision, *, by: Actor) -> Article:
     """Bring back an earlier version of the text and filing; the slug stays."""
     article = revision.article
-    if by is not None:
-        _require(access.can_edit(by, article), _("You may not edit this article."))
+    _require(access.can_edit(by, article), _("You may not edit this article."))
     data = revision.data
     article.title, article.lead, article.body = (
         data["title"],
@@ -265,7 +219,7 @@ def restore_revision(revision: Revision, *, by: User | None = None) -> Article:
         article,
         by,
         Action.RESTORED,
-        _("Revision of %(time)s") % {"time": _local(revision.created_at)},
+        _("Revision of %(time)s") % {"time": local_time(revision.created_at)},
     )
     record_revision(article, by=by)
     if article.is_public:
@@ -277,7 +231,7 @@ def restore_revision(revision: Revision, *, by: User | None = None) -> Article:
 
 
 def _check_alt_texts(article: Article) -> None:
-    missing = photos_missing_alt_text(article) if article.pk else []
+    missing = article.photos_missing_alt_text() if article.pk else []
     if missing:
         raise ValidationError(
             ngettext(
@@ -300,7 +254,7 @@ def _set_status(article: Article, status: str, **fields: Any) -> None:
 
 
 @transaction.atomic
-def submit_for_review(article: Article, *, by: User) -> Article:
+def submit_for_review(article: Article, *, by: Actor) -> Article:
     """A journalist hands a draft to the editors."""
     _require(access.can_edit(by, article), _("You may not edit this article."))
     if article.status != Status.DRAFT:
@@ -311,7 +265,7 @@ def submit_for_review(article: Article, *, by: User) -> Article:
 
 
 @transaction.atomic
-def return_to_draft(article: Article, *, by: User, note: str = "") -> Article:
+def return_to_draft(article: Article, *, by: Actor, note: str = "") -> Article:
     """An editor sends an article back to its author, or takes a schedule off."""
     _require(access.can_publish(by), _("Only editors can do this."))
     if article.status not in (Status.IN_REVIEW, Status.SCHEDULED):
@@ -328,15 +282,14 @@ def return_to_draft(article: Article, *, by: User, note: str = "") -> Article:
 
 @transaction.atomic
 def publish_article(
-    article: Article, *, by: User | None = None, at: datetime | None = None
+    article: Article, *, by: Actor, at: datetime | None = None
 ) -> Article:
     """Publish now, or schedule for `at`: public from that time on, no job needed.
 
     Raises NotAllowed for anyone but an editor, and ValidationError when a
     photo has no alternative text.
     """
-    if by is not None:
-        _require(access.can_publish(by), _("Only editors can publish articles."))
+    _require(access.can_publish(by), _("Only editors can publish articles."))
     _check_alt_texts(article)
     now = timezone.now()
     when = at or now
@@ -353,10 +306,10 @@ def publish_article(
     )
     article.published_at = when
     article.status = Status.SCHEDULED if when > now else Status.PUBLISHED
-    save_article(article, quiet=True)
+    save_article(article, by=by, quiet=True)
     if article.status == Status.SCHEDULED:
         if not already_scheduled:
-            _audit(article, by, Action.SCHEDULED, _local(when))
+            _audit(article, by, Action.SCHEDULED, local_time(when))
     else:
         _audit(article, by, Action.PUBLISHED)
         _announce(article, "published")
@@ -364,12 +317,9 @@ def publish_article(
 
 
 @transaction.atomic
-def withdraw_article(
-    article: Article, *, by: User | None = None, note: str = ""
-) -> Article:
+def withdraw_article(article: Article, *, by: Actor, note: str = "") -> Article:
     """Take an article down; its address then answers 410 with `note`."""
-    if by is not None:
-        _require(access.can_publish(by), _("Only editors can withdraw articles."))
+    _require(access.can_publish(by), _("Only editors can withdraw articles."))
     _set_status(
         article,
         Status.WITHDRAWN,
@@ -382,15 +332,14 @@ def withdraw_article(
 
 
 @transaction.atomic
-def delete_article(article: Article, *, by: User | None = None) -> None:
+def delete_article(article: Article, *, by: Actor) -> None:
     """Delete the article for good, with its revisions, corrections and comments.
 
     Its audit log stays, naming it by title and number, with an entry saying
     who deleted it. After commit `article_changed` goes out with the reason
     "deleted" (the instance keeps its former pk), so no cached page keeps it.
     """
-    if by is not None:
-        _require(access.can_publish(by), _("Only editors can delete articles."))
+    _require(access.can_publish(by), _("Only editors can delete articles."))
     pk = article.pk
     AuditEntry.objects.filter(article=article).update(
         article_title=article.title[:200], article_number=pk
@@ -406,7 +355,9 @@ def delete_article(article: Article, *, by: User | None = None) -> None:
     logger.info("Deleted article %s (%s)", pk, article.slug)
 
 
-def run_due_publications(*, now: datetime | None = None) -> list[Article]:
+def run_due_publications(
+    *, by: SystemActor, now: datetime | None = None
+) -> list[Article]:
     """Finish the publication of scheduled articles whose time has come.
 
     The article is already public (reads filter by time); this runs what
@@ -417,7 +368,7 @@ def run_due_publications(*, now: datetime | None = None) -> list[Article]:
     """
     now = now or timezone.now()
     done = []
-    for pk in due_for_publication(now=now):
+    for pk in Article.objects.due_for_publication(now=now):
         with transaction.atomic():
             claimed = Article.objects.filter(pk=pk, status=Status.SCHEDULED).update(
                 status=Status.PUBLISHED, has_been_public=True, modified_at=now
@@ -425,33 +376,11 @@ def run_due_publications(*, now: datetime | None = None) -> list[Article]:
             if not claimed:
                 continue  # another process got it first
             article = Article.objects.get(pk=pk)
-            _audit(article, None, Action.PUBLISHED_ON_SCHEDULE)
+            _audit(article, by, Action.PUBLISHED_ON_SCHEDULE)
             _announce(article, "published")
         done.append(article)
         logger.info("Published on schedule: %s", article.slug)
     return done
-
-
-def due_for_publication(*, now: datetime) -> list[int]:
-    """Ids of scheduled articles whose time has come, oldest first.
-
-    Read without a lock: another process may finish any of them before
-    `run_due_publications` claims it.
-    """
-    return list(
-        Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now)
-        .order_by("published_at", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def overdue(*, grace: timedelta = timedelta(minutes=2)) -> list[Article]:
-    """Scheduled articles whose time passed without the scheduler finishing them."""
-    return list(
-        Article.objects.filter(
-            status=Status.SCHEDULED, published_at__lte=timezone.now() - grace
-        ).order_by("published_at")
-    )
 
 
 # --- Corrections, share links --------------------------------------------------
@@ -461,14 +390,15 @@ def overdue(*, grace: timedelta = timedelta(minutes=2)) -> list[Article]:
 def add_correction(
     article: Article,
     *,
-    by: User | None,
+    by: Actor,
     text: str,
     kind: str = Correction.Kind.CORRECTION,
 ) -> Correction:
     """Add a dated note under the title; an update also sets the update time."""
-    if by is not None:
-        _require(access.can_publish(by), _("Only editors can correct articles."))
-    correction = Correction.objects.create(article=article, kind=kind, text=text, by=by)
+    _require(access.can_publish(by), _("Only editors can correct articles."))
+    correction = Correction.objects.create(
+        article=article, kind=kind, text=text, by=user_of(by)
+    )
     if kind == Correction.Kind.UPDATE:
         article.updated_at = correction.created_at
         article.save(update_fields=["updated_at", "modified_at"])
@@ -479,7 +409,7 @@ def add_correction(
 
 
 @transaction.atomic
-def share_article(article: Article, *, by: User, days: int = 3) -> str:
+def share_article(article: Article, *, by: Actor, days: int = 3) -> str:
     """A signed link that shows this unpublished article to anyone for `days`."""
     _require(access.can_edit(by, article) or access.can_publish(by), _("Not allowed."))
     expires_at = timezone.now() + timedelta(days=days)
@@ -488,13 +418,13 @@ def share_article(article: Article, *, by: User, days: int = 3) -> str:
         article,
         by,
         Action.SHARED,
-        _("Valid until %(time)s") % {"time": _local(expires_at)},
+        _("Valid until %(time)s") % {"time": local_time(expires_at)},
     )
     return token
 
 
 @transaction.atomic
-def revoke_share_links(article: Article, *, by: User) -> None:
+def revoke_share_links(article: Article, *, by: Actor) -> None:
     _require(access.can_edit(by, article) or access.can_publish(by), _("Not allowed."))
     from wiesci.articles.models import new_secret
 
@@ -506,16 +436,17 @@ def revoke_share_links(article: Article, *, by: User) -> None:
 
 
 @transaction.atomic
-def add_to_gallery(article: Article, photos: list[Photo]) -> list[GalleryItem]:
+def add_to_gallery(
+    article: Article, photos: list[Photo], *, by: Actor
+) -> list[GalleryItem]:
     """Append `photos` to the article's gallery; the first becomes the main photo.
 
     Raises ValidationError, adding nothing, when the article is published or
     scheduled and a photo has no alternative text: readers would get it with
     an empty alt attribute.
     """
-    if article.status in (Status.PUBLISHED, Status.SCHEDULED) and any(
-        not photo.alt_text.strip() for photo in photos
-    ):
+    _require(access.can_edit(by, article), _("You may not edit this article."))
+    if article.needs_alt_texts and any(not photo.alt_text.strip() for photo in photos):
         raise ValidationError(
             _(
                 "This article is published or scheduled, so every photo added "
@@ -558,7 +489,7 @@ class NewPhoto:
 
 
 def upload_to_gallery(
-    article: Article, files: list[NewPhoto] | list[UploadedFile]
+    article: Article, files: list[NewPhoto] | list[UploadedFile], *, by: Actor
 ) -> tuple[list[GalleryItem], list[Rejected]]:
     """Add each photo file to the gallery; a bad file is reported, not fatal.
 
@@ -567,9 +498,10 @@ def upload_to_gallery(
     scheduled article takes only described photos: a file without
     alternative text is reported and nothing of it is stored.
     """
+    _require(access.can_edit(by, article), _("You may not edit this article."))
     added: list[GalleryItem] = []
     rejected: list[Rejected] = []
-    described_only = article.status in (Status.PUBLISHED, Status.SCHEDULED)
+    described_only = article.needs_alt_texts
     for entry in files:
         new = entry if isinstance(entry, NewPhoto) else NewPhoto(entry)
         name = new.file.name or ""
@@ -588,13 +520,14 @@ def upload_to_gallery(
             with transaction.atomic():
                 photo = create_photo(
                     new.file,
+                    by=by,
                     filename=name or "zdjecie.jpg",
                     name_hint=article.slug,
                     alt_text=new.alt_text.strip(),
                     caption=new.caption,
                     credit=new.credit,
                 )
-                added.extend(add_to_gallery(article, [photo]))
+                added.extend(add_to_gallery(article, [photo], by=by))
         except ValidationError as error:
             rejected.append(Rejected(name, " ".join(error.messages)))
     return added, rejected
@@ -613,7 +546,7 @@ class GalleryRow:
 
 @transaction.atomic
 def update_gallery(
-    article: Article, rows: list[GalleryRow], *, main: Photo | None
+    article: Article, rows: list[GalleryRow], *, by: Actor, main: Photo | None
 ) -> None:
     """Save captions, credits, alt texts, order and focal points; drop removals.
 
@@ -621,7 +554,8 @@ def update_gallery(
     gallery of a published or scheduled article would have no alternative
     text.
     """
-    if article.status in (Status.PUBLISHED, Status.SCHEDULED):
+    _require(access.can_edit(by, article), _("You may not edit this article."))
+    if article.needs_alt_texts:
         blank = [r for r in rows if not r.remove and not r.alt_text.strip()]
         if blank:
             raise ValidationError(
@@ -641,6 +575,7 @@ def update_gallery(
             continue
         update_photo(
             row.item.photo,
+            by=by,
             caption=row.caption,
             credit=row.credit,
             alt_text=row.alt_text,
@@ -657,10 +592,3 @@ def update_gallery(
         article.save(update_fields=["main_photo", "modified_at"])
     if article.is_public:
         _announce(article, "edited")
-
-
-def photos_missing_alt_text(article: Article) -> list[Photo]:
-    photos = [item.photo for item in article.gallery_items.select_related("photo")]
-    if article.main_photo is not None and article.main_photo not in photos:
-        photos.append(article.main_photo)
-    return [photo for photo in photos if not photo.alt_text.strip()]

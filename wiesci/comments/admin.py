@@ -210,7 +210,12 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
             until = form.until()
             authors = {c.author for c in queryset.select_related("author") if c.author}
             for author in authors:
-                ban_reader(author, until=until, reason=form.cleaned_data["reason"])
+                ban_reader(
+                    author,
+                    by=request.user,
+                    until=until,
+                    reason=form.cleaned_data["reason"],
+                )
             self._done(
                 request,
                 ngettext(

@@ -8,6 +8,7 @@ from wiesci.accounts.models import User
 from wiesci.articles.models import Article
 from wiesci.comments.models import Comment
 from wiesci.comments.services import recount
+from wiesci.core.actors import DEMO
 from wiesci.core.demo import DemoContext
 
 # (reply to the previous comment?, text) — written for the demo.
@@ -68,5 +69,5 @@ def load(context: DemoContext) -> None:
         previous = comment if parent is None else previous
         made += 1
     for article in articles:
-        recount(article.pk)
+        recount(article.pk, by=DEMO)
     context.say(f"  {made} readers' comments")

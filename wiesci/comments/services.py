@@ -1,35 +1,39 @@
-"""Every write to comments: posting, editing, deleting, moderating, reporting."""
+"""Every write to comments: posting, editing, deleting, moderating, reporting.
+
+Who may do what is `comments.access`; `by` (or, posting, `author`) names who
+acts.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wiesci import conf
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article
 from wiesci.articles.signals import article_changed
-from wiesci.comments import moderation
+from wiesci.comments import access, moderation
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
 from wiesci.comments.moderation import CommentRefused
 
 logger = logging.getLogger(__name__)
 
 
-def recount(article_id: int) -> None:
+def recount(article_id: int, *, by: Any) -> None:
     """Set the article's comment count from the rows: derived, so never adrift.
+
+    `by` is whose write set it off; the count itself asks no permission.
 
     Called whenever what readers see under an article may have changed, so it
     also tells the page cache, after commit.
@@ -108,36 +112,8 @@ def post_comment(
         # The same form arrived twice at once; the other request stored it.
         return Comment.objects.get(author=author, token=token)
     if comment.status == Comment.Status.APPROVED:
-        recount(article.pk)
+        recount(article.pk, by=author)
     return comment
-
-
-def can_edit(comment: Comment, user: User) -> bool:
-    """Whether to offer editing: the author, a shown or waiting comment, in time.
-
-    Cheap enough for every comment of a thread; `check_edit` is the full check.
-    """
-    window = timedelta(minutes=conf.COMMENT_EDIT_MINUTES)
-    return (
-        comment.author_id == user.pk
-        and comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
-        and timezone.now() - comment.created_at < window
-        and not user.is_banned
-    )
-
-
-def check_edit(comment: Comment, *, by: User) -> None:
-    """Raise why `by` may not edit `comment` now: not theirs, too late, banned."""
-    if comment.author_id != by.pk:
-        raise PermissionDenied(_("You can only edit your own comments."))
-    window = timedelta(minutes=conf.COMMENT_EDIT_MINUTES)
-    if (
-        comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING)
-        or timezone.now() - comment.created_at >= window
-    ):
-        raise PermissionDenied(_("This comment can no longer be edited."))
-    # The rules for posting hold for editing: a banned reader cannot edit.
-    moderation.check_author(by)
 
 
 @transaction.atomic
@@ -148,7 +124,7 @@ def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
     edited to carry too many links waits for an editor again. A waiting
     comment keeps waiting, for the reason it was held.
     """
-    check_edit(comment, by=by)
+    access.check_edit(comment, by=by)
     moderation.check_text(body)
     body = body.strip()
     policy = ModerationSettings.current()
@@ -164,7 +140,7 @@ def edit_comment(comment: Comment, *, by: User, body: str) -> Comment:
         comment.held_because = decision.held_because
         fields += ["status", "held_because"]
     comment.save(update_fields=fields)
-    recount(comment.article_id)
+    recount(comment.article_id, by=by)
     return comment
 
 
@@ -181,40 +157,22 @@ def _refresh_status(comment: Comment) -> None:
     )
 
 
-def check_delete(comment: Comment, *, by: User) -> None:
-    """Raise why `by` may not delete `comment`.
-
-    A comment the newsroom removed or rejected stays so, with its statement of
-    reasons: the author's deletion would overwrite the decision.
-    """
-    if comment.author_id != by.pk:
-        raise PermissionDenied(_("You can only delete your own comments."))
-    if comment.status in (Comment.Status.REMOVED, Comment.Status.REJECTED):
-        raise CommentRefused(
-            _(
-                "The newsroom has already removed this comment; it stays removed "
-                "with the reason you were given."
-            ),
-            code="moderated",
-        )
-
-
 @transaction.atomic
 def delete_own_comment(comment: Comment, *, by: User) -> Comment:
     _refresh_status(comment)
-    check_delete(comment, by=by)
+    access.check_delete(comment, by=by)
     if comment.status == Comment.Status.DELETED:
         return comment
     was_visible = comment.status == Comment.Status.APPROVED
     comment.status = Comment.Status.DELETED
     comment.save(update_fields=["status", "modified_at"])
     if was_visible:
-        recount(comment.article_id)
+        recount(comment.article_id, by=by)
     return comment
 
 
 def _moderate(comment: Comment, status: str, by: User) -> Comment:
-    if not by.has_perm("comments.moderate_comment"):
+    if not access.can_moderate(by):
         raise PermissionDenied(_("You may not moderate comments."))
     _refresh_status(comment)
     if comment.status == Comment.Status.DELETED:
@@ -236,7 +194,7 @@ def _moderate(comment: Comment, status: str, by: User) -> Comment:
             "modified_at",
         ]
     )
-    recount(comment.article_id)
+    recount(comment.article_id, by=by)
     return comment
 
 
@@ -284,22 +242,6 @@ def remove_comment(
     return comment
 
 
-def moderators() -> list[User]:
-    permission = Permission.objects.get(
-        codename="moderate_comment", content_type__app_label="comments"
-    )
-    return list(
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions=permission)
-            | Q(groups__permissions=permission)
-        )
-        .exclude(email="")
-        .distinct()
-    )
-
-
 @transaction.atomic
 def report_comment(
     comment: Comment, *, by: User, reason: str, note: str = ""
@@ -328,7 +270,7 @@ def report_comment(
         comment.status = Comment.Status.PENDING
         comment.held_because = Comment.Hold.REPORTS
         comment.save(update_fields=["status", "held_because", "modified_at"])
-        recount(comment.article_id)
+        recount(comment.article_id, by=by)
     admin_url = settings.SITE_URL + reverse(
         "admin:comments_comment_change", args=[comment.pk]
     )
@@ -342,7 +284,7 @@ def report_comment(
         },
     )
     subject = _("A comment was reported")
-    recipients = [user.email for user in moderators()]
+    recipients = [user.email for user in access.moderators()]
     if recipients:
         transaction.on_commit(
             lambda: send_mass_mail([(subject, message, None, [r]) for r in recipients])

@@ -4,41 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wiesci.accounts.models import User
+from wiesci.accounts.access import acting_user
 from wiesci.articles.access import (
     ArticleMoved,
     ArticleWithdrawn,
     get_article_for_viewer,
 )
 from wiesci.articles.views import render_article
-from wiesci.comments import services
+from wiesci.comments import access, services
 from wiesci.comments.forms import CommentForm, EditCommentForm, ReportForm
 from wiesci.comments.models import Comment
 from wiesci.comments.moderation import CommentRefused
 
 # Refusals that mean "not now" rather than "not this".
 TOO_MANY = {"too_fast", "daily_cap"}
-
-
-def _reader(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
-def _public_comment(pk: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("article", "author"), pk=pk
-    )
-    if not comment.article.is_public:
-        raise Http404
-    return comment
 
 
 @require_POST
@@ -56,7 +40,7 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             comment = services.post_comment(
                 article,
-                author=_reader(request),
+                author=acting_user(request),
                 body=form.cleaned_data["body"],
                 token=form.cleaned_data["token"],
                 parent=parent,
@@ -78,11 +62,11 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _public_comment(pk)
-    reader = _reader(request)
+    comment = access.get_comment_for_viewer(pk)
+    reader = acting_user(request)
     context: dict[str, object] = {"comment": comment}
     try:
-        services.check_edit(comment, by=reader)
+        access.check_edit(comment, by=reader)
     except CommentRefused as refusal:
         context["refusal"] = refusal.message
         return render(request, "comments/edit.html", context, status=403)
@@ -111,10 +95,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _public_comment(pk)
-    reader = _reader(request)
+    comment = access.get_comment_for_viewer(pk)
+    reader = acting_user(request)
     try:
-        services.check_delete(comment, by=reader)
+        access.check_delete(comment, by=reader)
         if request.method == "POST":
             services.delete_own_comment(comment, by=reader)
             messages.success(request, _("Your comment has been deleted."))
@@ -131,16 +115,14 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _public_comment(pk)
-    if comment.status != Comment.Status.APPROVED:
-        # Readers report what they see; anything else is not theirs to read.
-        raise Http404
+    # Readers report what they see; anything else is not theirs to read.
+    comment = access.get_comment_for_viewer(pk, shown=True)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_comment(
                 comment,
-                by=_reader(request),
+                by=acting_user(request),
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )

@@ -1,7 +1,10 @@
-"""Polish text helpers: slugs and plural forms."""
+"""Polish text helpers: slugs and the newsroom's times."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
 from django.utils.text import slugify
 
 # NFKD decomposes ą, ć, ę, ń, ó, ś, ź, ż into a letter and a mark, which
@@ -15,13 +18,8 @@ def polish_slugify(text: str, *, max_length: int = 200) -> str:
     return slug[:max_length].rstrip("-")
 
 
-def plural_form(count: int, one: str, few: str, many: str) -> str:
-    """Pick the Polish plural form for `count`: 1 komentarz, 2 komentarze, 5 komentarzy.
-
-    The same rule as the Polish gettext catalogue's Plural-Forms header.
-    """
-    if count == 1:
-        return one
-    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        return few
-    return many
+def local_time(moment: datetime | None) -> str:
+    """A time as the newsroom reads it, in Warsaw: "2026-11-26 06:00"."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

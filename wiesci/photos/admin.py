@@ -116,11 +116,11 @@ class PhotoAdmin(UsageRules):
         return self.fields
 
     def delete_model(self, request: HttpRequest, obj: Photo) -> None:
-        services.delete_photo(obj)
+        services.delete_photo(obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
         for photo in queryset:
-            services.delete_photo(photo)
+            services.delete_photo(photo, by=request.user)
 
     def save_model(
         self, request: HttpRequest, obj: Photo, form: Any, change: bool
@@ -128,6 +128,7 @@ class PhotoAdmin(UsageRules):
         if change:
             services.update_photo(
                 obj,
+                by=request.user,
                 caption=obj.caption,
                 credit=obj.credit,
                 alt_text=obj.alt_text,
@@ -137,6 +138,7 @@ class PhotoAdmin(UsageRules):
         upload = form.cleaned_data["upload"]
         photo = services.create_photo(
             upload,
+            by=request.user,
             filename=upload.name,
             caption=obj.caption,
             credit=obj.credit,
@@ -223,6 +225,7 @@ class VideoAdmin(UsageRules):
             )
             return
         created = services.create_video(
+            by=request.user,
             title=obj.title,
             url=obj.url,
             clean=form.cleaned_data.get("upload"),

@@ -1,4 +1,5 @@
-"""Every write to photos goes through here: uploads and renditions."""
+"""Every write to photos and videos goes through here: uploads, edits,
+renditions, deletions. `by` names who acts (see core.actors)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,20 @@ from wiesci.photos.signals import photo_changed, renditions_made, video_changed
 from wiesci.photos.video import CleanVideo
 
 
+class NotYours(PermissionDenied):
+    """A staff member's role or the usage rules do not allow this change."""
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotYours(message)
+
+
 @transaction.atomic
 def create_photo(
     upload: IO[bytes],
     *,
+    by: Any,
     filename: str = "photo.jpg",
     caption: str = "",
     credit: str = "",
@@ -41,6 +52,7 @@ def create_photo(
     renditions are made after commit by a background task ("later"), right
     away ("now"), or by the caller ("caller", for bulk loads).
     """
+    _require(by.has_perm("photos.add_photo"), _("You may not add photos."))
     inspected = processing.inspect_upload(upload)
     photo = Photo(
         content_hash=inspected.content_hash,
@@ -62,7 +74,7 @@ def create_photo(
         photo.original.delete(save=False)
         raise
     if renditions == "now":
-        make_renditions(photo)
+        make_renditions(photo, by=by)
     elif renditions == "later":
         from wiesci.photos.tasks import make_photo_renditions
 
@@ -98,8 +110,12 @@ def _record(photo: Photo, renditions: dict[str, Any]) -> None:
     transaction.on_commit(lambda: renditions_made.send(sender=Photo, photo=photo))
 
 
-def make_renditions(photo: Photo) -> Photo:
-    """(Re)make every public size of `photo` and record them on the row."""
+def make_renditions(photo: Photo, *, by: Any) -> Photo:
+    """(Re)make every public size of `photo` and record them on the row.
+
+    What an upload or a new focal point sets off, done by `by` (the task
+    worker, usually): no permission of its own is asked.
+    """
     _record(photo, _render_files(photo))
     return photo
 
@@ -121,6 +137,7 @@ class AltTextRequired(ValidationError):
 def update_photo(
     photo: Photo,
     *,
+    by: Any,
     caption: str,
     credit: str,
     alt_text: str,
@@ -133,6 +150,10 @@ def update_photo(
     so a caller that has already set the new values on it (a model form)
     still gets its crops re-cut and public pages refreshed.
     """
+    _require(
+        by.has_perm("photos.change_photo") and usage.may_change(by, photo),
+        _("You may not change this photo."),
+    )
     if not alt_text.strip() and usage.is_shown_publicly(photo):
         raise AltTextRequired
     stored = (
@@ -167,6 +188,7 @@ def update_photo(
 def make_renditions_many(
     photos: Iterable[Photo],
     *,
+    by: Any,
     workers: int | None = None,
     progress: Callable[[Photo], Any] | None = None,
 ) -> int:
@@ -190,6 +212,7 @@ def make_renditions_many(
 @transaction.atomic
 def create_video(
     *,
+    by: Any,
     title: str,
     url: str = "",
     clean: CleanVideo | None = None,
@@ -201,6 +224,7 @@ def create_video(
     `clean` is an upload already checked and stripped by `video.clean_video`;
     a frame from it becomes the poster unless one is given.
     """
+    _require(by.has_perm("photos.add_video"), _("You may not add videos."))
     if bool(url) == (clean is not None):
         raise ValidationError(_("Give either a video address or an MP4 file."))
     video = Video(title=title, url=url, poster=poster)
@@ -211,6 +235,7 @@ def create_video(
     if video.poster is None:
         video.poster = create_photo(
             io.BytesIO(clean.poster_jpeg),
+            by=by,
             filename="poster.jpg",
             caption=title,
             alt_text=title,
@@ -221,7 +246,7 @@ def create_video(
         clean.height,
         clean.duration,
     )
-    name = video_file_name(clean.file, hint=name_hint)
+    name = _video_file_name(clean.file, hint=name_hint)
     clean.file.seek(0)
     video.file.save(name, File(clean.file, name=name), save=False)
     try:
@@ -232,7 +257,7 @@ def create_video(
     return video
 
 
-def video_file_name(file: IO[bytes], *, hint: str) -> str:
+def _video_file_name(file: IO[bytes], *, hint: str) -> str:
     """`1765700078-dozynki-1a2b3c4d5e.mp4`: a time stamp, the hint and a hash of
     the content, so the public name is not guessable from the title and never
     changes meaning (it is served with a year's cache lifetime)."""
@@ -246,10 +271,6 @@ def video_file_name(file: IO[bytes], *, hint: str) -> str:
     return f"{stem}.mp4"
 
 
-class VideoNotYours(PermissionDenied):
-    """A staff member tried to change a video or pick a poster beyond their reach."""
-
-
 @transaction.atomic
 def update_video(video: Video, *, by: Any, title: str, poster: Photo | None) -> Video:
     """Rename a video or give it another poster, as `by`.
@@ -258,15 +279,17 @@ def update_video(video: Video, *, by: Any, title: str, poster: Photo | None) -> 
     shows, and pick as a poster only a photo they may change themselves
     (never a photo of someone else's unpublished story).
     """
-    if not usage.may_change(by, video):
-        raise VideoNotYours(_("You may not change this video."))
+    _require(
+        by.has_perm("photos.change_video") and usage.may_change(by, video),
+        _("You may not change this video."),
+    )
     stored = Video.objects.select_for_update().get(pk=video.pk)
     if (
         poster is not None
         and poster.pk != stored.poster_id
         and not usage.may_change(by, poster)
     ):
-        raise VideoNotYours(_("You may not use this photo as a poster."))
+        raise NotYours(_("You may not use this photo as a poster."))
     if not title.strip():
         raise ValidationError(_("Give the video a title."))
     video.title, video.poster = title.strip(), poster
@@ -278,8 +301,10 @@ def update_video(video: Video, *, by: Any, title: str, poster: Photo | None) -> 
 @transaction.atomic
 def delete_video(video: Video, *, by: Any) -> None:
     """Delete a video and, after commit, its uploaded file."""
-    if not usage.may_change(by, video):
-        raise VideoNotYours(_("You may not delete this video."))
+    _require(
+        by.has_perm("photos.delete_video") and usage.may_change(by, video),
+        _("You may not delete this video."),
+    )
     file = video.file
     video.delete()
 
@@ -292,8 +317,12 @@ def delete_video(video: Video, *, by: Any) -> None:
 
 
 @transaction.atomic
-def delete_photo(photo: Photo) -> None:
+def delete_photo(photo: Photo, *, by: Any) -> None:
     """Delete the row, then its original and every public file, after commit."""
+    _require(
+        by.has_perm("photos.delete_photo") and usage.may_change(by, photo),
+        _("You may not delete this photo."),
+    )
     paths = _files(photo.renditions or {})
     original = photo.original
     public = usage.is_shown_publicly(photo)

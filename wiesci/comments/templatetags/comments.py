@@ -9,7 +9,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from wiesci.articles.models import Article
-from wiesci.comments import moderation, services
+from wiesci.comments import access, moderation
 from wiesci.comments.forms import CommentForm
 from wiesci.comments.models import Comment, ModerationSettings
 from wiesci.comments.text import render_comment
@@ -67,4 +67,4 @@ def new_token_form(parent: Comment) -> CommentForm:
 
 @register.filter
 def editable_by(comment: Comment, user: Any) -> bool:
-    return bool(user.is_authenticated) and services.can_edit(comment, user)
+    return access.can_edit(comment, user)

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from wiesci.articles.services import run_due_publications
+from wiesci.core.actors import SCHEDULER
 
 
 class Command(BaseCommand):
@@ -13,5 +14,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = run_due_publications()
+        done = run_due_publications(by=SCHEDULER)
         self.stdout.write(f"Published on schedule: {len(done)} article(s).")

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Photo
 from wiesci.photos.services import make_renditions_many
 
@@ -39,7 +40,10 @@ class Command(BaseCommand):
                 self.stdout.write(bar)
 
         made = make_renditions_many(
-            photos.iterator(), workers=options["workers"], progress=progress
+            photos.iterator(),
+            by=COMMAND,
+            workers=options["workers"],
+            progress=progress,
         )
         if interactive and total:
             self.stdout.write("")
