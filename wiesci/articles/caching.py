@@ -26,7 +26,7 @@ def pages_showing(article: Article) -> set[str]:
     }
     if article.pk is None:  # deleted: its filing went with it
         return paths
-    paths |= {f"/artykul/{former.slug}/" for former in article.old_slugs.all()}
+    paths |= {Article.address(former.slug) for former in article.old_slugs.all()}
     for related in (
         article.tags,
         article.places,
@@ -54,7 +54,11 @@ def next_change() -> float | None:
     key = f"wiesci:lists:due:{pagecache.store().generation()}"
     moment = cache.get(key)
     if moment is None or time.time() >= moment:
-        moments = [next_publication(), next_breaking_news_end(), next_pin_end()]
+        moments = [
+            next_publication(),
+            next_end("breaking_until"),
+            next_end("pinned_until"),
+        ]
         moment = min((m for m in moments if m is not None), default=math.inf)
         cache.set(key, moment, DUE_SECONDS)
     return None if moment == math.inf else float(moment)
@@ -112,25 +116,14 @@ def next_publication() -> float | None:
     return moment.timestamp() if moment else None
 
 
-def next_breaking_news_end() -> float | None:
-    """When the breaking-news bar next loses an item: pages must not keep it longer."""
+def next_end(field: str) -> float | None:
+    """When a public story's time in the breaking-news bar (`breaking_until`)
+    or on top of the latest news (`pinned_until`) next runs out."""
     moment = (
         Article.objects.published()
-        .filter(breaking_until__gt=timezone.now())
-        .order_by("breaking_until")
-        .values_list("breaking_until", flat=True)
-        .first()
-    )
-    return moment.timestamp() if moment else None
-
-
-def next_pin_end() -> float | None:
-    """When a pinned story next drops back among the latest news."""
-    moment = (
-        Article.objects.published()
-        .filter(pinned_until__gt=timezone.now())
-        .order_by("pinned_until")
-        .values_list("pinned_until", flat=True)
+        .filter(**{f"{field}__gt": timezone.now()})
+        .order_by(field)
+        .values_list(field, flat=True)
         .first()
     )
     return moment.timestamp() if moment else None

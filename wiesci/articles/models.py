@@ -23,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wiesci.core.actors import SYSTEM_ACTORS
-from wiesci.core.models import TimeStampedModel
-from wiesci.core.text import polish_slugify
+from wiesci.core.models import SlugFromName, TimeStampedModel
 from wiesci.photos.models import Photo, Video
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
@@ -108,7 +107,7 @@ def sanitise_body(html: str, *, images: Collection[str] = ()) -> str:
     return IMAGE_WITHOUT_SOURCE.sub("", clean).strip()
 
 
-class Author(TimeStampedModel):
+class Author(SlugFromName, TimeStampedModel):
     """A public byline, usually of a staff user."""
 
     user = models.OneToOneField(
@@ -139,16 +138,11 @@ class Author(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = polish_slugify(self.name, max_length=130)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class Label(models.Model):
+class Label(SlugFromName, models.Model):
     """An editorial label shown as a title marker: [ZAPOWIEDŹ], [RAPORT 998]…"""
 
     name = models.CharField(
@@ -173,11 +167,6 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = polish_slugify(self.name, max_length=50)
-        super().save(*args, **kwargs)
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -472,7 +461,12 @@ class Article(TimeStampedModel):
             )
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return self.address(self.slug)
+
+    @staticmethod
+    def address(slug: str) -> str:
+        """The path of the article page at `slug` (current or former)."""
+        return reverse("articles:detail", kwargs={"slug": slug})
 
     def typed_marker(self) -> str:
         """The first marker typed by hand into the title, such as "[FOTO]", or ""."""

@@ -12,6 +12,7 @@ one write per article per batch, never one per view.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -31,13 +32,20 @@ from wiesci.taxonomy.models import Section
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_PATH = re.compile(r"^/artykul/([a-z0-9-]+)/$")
 # Link previews, search engines and monitors are not readers.
 NOT_READERS = re.compile(
     r"bot|crawl|spider|slurp|facebookexternalhit|preview|monitor|curl|wget|python|wrk",
     re.IGNORECASE,
 )
 BEACON_PATH = "/_czytane/"
+
+
+@functools.cache
+def _article_path() -> re.Pattern[str]:
+    """Article addresses as the URL configuration writes them, slug captured."""
+    prefix, _, suffix = Article.address("SLUG").partition("SLUG")
+    return re.compile(f"^{re.escape(prefix)}([a-z0-9-]+){re.escape(suffix)}$")
+
 
 _counts: Counter[str] = Counter()
 _lock = threading.Lock()
@@ -52,7 +60,7 @@ def on_beacon(environ: dict[str, Any], body: bytes) -> None:
 
 def count(path: str, user_agent: str) -> None:
     """Note one read of the article at `path`, if it is one and a person asked."""
-    found = ARTICLE_PATH.match(path)
+    found = _article_path().match(path)
     if found is None or NOT_READERS.search(user_agent):
         return
     with _lock:

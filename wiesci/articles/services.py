@@ -67,7 +67,7 @@ def _audit(article: Article, by: Actor, action: str, note: str = "") -> None:
 
 
 def _announce(article: Article, reason: str) -> None:
-    """Tell listeners (page cache, feeds, search) after the change is committed."""
+    """Tell listeners (`signals.article_changed`) after the change is committed."""
     pk = article.pk
 
     def send() -> None:
@@ -362,7 +362,7 @@ def run_due_publications(
 
     The article is already public (reads filter by time); this runs what
     follows publication — the audit entry and the `article_changed` signal
-    (page cache, feeds, search) — exactly once: each article is claimed with
+    (`article_changed`) — exactly once: each article is claimed with
     a conditional update, so two server processes running this at the same
     moment cannot both act on it.
     """

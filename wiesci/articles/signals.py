@@ -2,8 +2,8 @@
 
 `article_changed` is sent after commit whenever what readers see of an
 article may have changed: it was published (now or at its scheduled time),
-edited while public, withdrawn, or its comments changed. Receivers (the page
-cache, search, feeds) refresh whatever shows the article.
+edited while public, withdrawn, or its comments changed. Receivers (today
+the page cache) refresh whatever shows the article.
 """
 
 from django.dispatch import Signal

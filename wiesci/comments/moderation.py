@@ -33,7 +33,9 @@ class Decision:
     held_because: str
 
 
-def comments_closed_at(article: Article, policy: ModerationSettings) -> bool:
+def comments_closed(article: Article, policy: ModerationSettings) -> bool:
+    """Whether the article takes no new comments now: closed by the newsroom,
+    or older than the policy's `close_after_days`."""
     if not article.comments_open:
         return True
     if policy.close_after_days and article.published_at:
@@ -63,7 +65,7 @@ def check_author(author: User) -> None:
 
 
 def check_article(article: Article, policy: ModerationSettings) -> None:
-    if not article.is_public or comments_closed_at(article, policy):
+    if not article.is_public or comments_closed(article, policy):
         raise CommentRefused(
             _("Comments under this article are closed."), code="closed"
         )

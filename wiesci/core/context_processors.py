@@ -5,6 +5,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from wiesci import conf
 from wiesci.core import pagecache
 
 
@@ -25,4 +26,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "site_url": settings.SITE_URL,
         "page_path": request.path + (f"?{page}" if page else ""),
         "page_generation": SimpleLazyObject(pagecache.fragment_generation),
+        # How long a cached fragment lives: as long as the page around it.
+        "fragment_seconds": conf.PAGE_CACHE_SECONDS,
     }

@@ -83,10 +83,6 @@ class Photo(TimeStampedModel):
     def __str__(self) -> str:
         return self.caption or self.alt_text or f"#{self.pk}"
 
-    @property
-    def is_ready(self) -> bool:
-        return bool(self.renditions)
-
 
 VIDEO_PATTERNS = {
     "youtube": re.compile(

@@ -6,12 +6,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wiesci.core.models import TimeStampedModel
-from wiesci.core.text import polish_slugify
+from wiesci.core.models import SlugFromName, TimeStampedModel
 from wiesci.taxonomy.inflection import place_phrases
 
 
-class SluggedModel(TimeStampedModel):
+class SluggedModel(SlugFromName, TimeStampedModel):
     """A named thing with a unique slug made from its name when left blank."""
 
     name = models.CharField(_("name"), max_length=150)
@@ -29,11 +28,6 @@ class SluggedModel(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self.slug:
-            self.slug = polish_slugify(self.name, max_length=160) or "x"
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Section(SluggedModel):

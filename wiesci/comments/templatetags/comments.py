@@ -36,7 +36,7 @@ def comment_thread(context: dict[str, Any], article: Article) -> dict[str, Any]:
             replies.setdefault(comment.parent_id, []).append(comment)
     thread = [(c, replies.get(c.pk, [])) for c in comments if c.parent_id is None]
     state = "open"
-    if moderation.comments_closed_at(article, policy):
+    if moderation.comments_closed(article, policy):
         state = "closed"
     elif not user.is_authenticated:
         state = "anonymous"
@@ -57,7 +57,7 @@ def comment_thread(context: dict[str, Any], article: Article) -> dict[str, Any]:
 @register.simple_tag
 def comments_open_now(article: Article) -> bool:
     """Whether readers may comment under `article` now; read without a query."""
-    return not moderation.comments_closed_at(article, ModerationSettings.cached())
+    return not moderation.comments_closed(article, ModerationSettings.cached())
 
 
 @register.simple_tag
