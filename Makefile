@@ -57,7 +57,7 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy wiesci tests bench
+	$(BIN)/mypy wiesci tests bench servers
 	$(BIN)/python -m wiesci makemigrations --check --dry-run --settings=tests.settings
 
 test-sqlite: system-deps $(STAMP) $(NODE_STAMP) $(CAMERA_PHOTOS)

@@ -484,8 +484,7 @@ class Target:
         self.database = self.prepared["database"]
 
     def start(self) -> None:
-        from tests.postgres import free_port
-        from tests.servers import http_ready, wait_until
+        from servers.waiting import free_port, http_ready, wait_until
 
         self.port = free_port()
         self.log_path = self.data_dir.parent / f"{self.key}-server.log"
@@ -608,7 +607,7 @@ def _postgres_target(tmp: Path) -> Target:
     import psycopg
     from psycopg import sql
 
-    from tests.postgres import throwaway_cluster
+    from servers.postgres import throwaway_cluster
 
     cluster = throwaway_cluster()  # stopped and removed when this process exits
     with psycopg.connect(

@@ -480,8 +480,7 @@ class Nginx:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self, path: str, body: bytes) -> None:
-        from tests.postgres import free_port
-        from tests.servers import http_ready, wait_until
+        from servers.waiting import free_port, http_ready, wait_until
 
         root = self.tmp / "root"
         target = root / path.strip("/") / "index.html"
@@ -540,8 +539,7 @@ class Server:
 
     def start(self, command: Callable[[int], list[str]], cwd: Path) -> None:
         """Start `command(port)` on a free port; wait until it answers on /."""
-        from tests.postgres import free_port
-        from tests.servers import http_ready, wait_until
+        from servers.waiting import free_port, http_ready, wait_until
 
         self.port = free_port()
         with self.log_path.open("ab") as log:

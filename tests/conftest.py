@@ -15,8 +15,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from django.conf import settings
 
-from tests.postgres import free_port
-from tests.servers import wait_until
+from servers.redis import redis_server
 from wiesci.core.actors import COMMAND
 
 WIESCI = Path(sys.executable).parent / "wiesci"
@@ -57,39 +56,8 @@ def run_wiesci(
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis server on a free port, for the tests that need one."""
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path_factory.mktemp("redis")),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-
-    def answers() -> bool:
-        try:
-            return bool(client.ping())
-        except redis.ConnectionError:
-            return False
-
-    try:
-        wait_until(answers, timeout=20, what="redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 # --- Images ---------------------------------------------------------------

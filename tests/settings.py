@@ -1,7 +1,7 @@
 """Test settings: wiesci.settings plus the speed-ups a test run wants.
 
 WIESCI_TEST_DATABASE=postgresql runs the suite on a throwaway PostgreSQL
-cluster that tests/postgres.py starts for this process and removes at exit.
+cluster that servers/postgres.py starts for this process and removes at exit.
 """
 
 import atexit
@@ -22,7 +22,7 @@ from wiesci.settings import *  # noqa: E402, F403
 from wiesci.settings import DATA_DIR, DATABASES, STORAGES  # noqa: E402
 
 if os.environ.get("WIESCI_TEST_DATABASE", "sqlite") == "postgresql":
-    from tests.postgres import throwaway_cluster
+    from servers.postgres import throwaway_cluster
 
     DATABASES = {"default": throwaway_cluster()}
 elif os.environ.get("WIESCI_TEST_DATABASE", "sqlite") == "sqlite":

@@ -134,7 +134,7 @@ def test_most_read_box_on_home_and_section_pages(client, make_article, section):
 def test_each_server_process_adds_its_reads_to_the_totals_on_its_own(
     settings, make_article
 ):
-    from tests.servers import wait_until
+    from servers.waiting import wait_until
 
     article = make_article(title="Most otwarty")
     settings.WIESCI_READS_FLUSH_SECONDS = 0.2

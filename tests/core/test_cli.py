@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from servers.waiting import free_port
 from tests.conftest import run_wiesci
-from tests.postgres import free_port
 
 
 def test_django_commands_pass_through_and_default_to_sqlite_under_var(product_env):

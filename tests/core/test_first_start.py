@@ -6,9 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from servers.waiting import free_port, http_ready, wait_until
 from tests.core.test_serve import fetch
-from tests.postgres import free_port
-from tests.servers import http_ready, wait_until
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wiesci"
 # Interface strings of the home and article pages, in English and in Polish.

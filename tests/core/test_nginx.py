@@ -25,8 +25,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 
-from tests.postgres import free_port
-from tests.servers import wait_until
+from servers.waiting import free_port, wait_until
 from wiesci.articles import services
 from wiesci.core import pagecache
 

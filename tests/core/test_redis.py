@@ -18,7 +18,7 @@ def test_cache_url_moves_the_cache_to_redis(product_env, redis_url):
 
 
 def test_unreachable_redis_stops_serve_with_one_line(product_env):
-    from tests.postgres import free_port
+    from servers.waiting import free_port
 
     assert run_wiesci("migrate", "--no-input", env=product_env).returncode == 0
     product_env["WIESCI_CACHE_URL"] = f"redis://127.0.0.1:{free_port()}/0"

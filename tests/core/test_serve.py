@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from servers.waiting import free_port, http_ready, wait_until
 from tests.conftest import WIESCI, run_wiesci
-from tests.postgres import free_port
-from tests.servers import http_ready, wait_until
 
 
 @pytest.fixture

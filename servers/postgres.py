@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster for one test run.
+"""A throwaway PostgreSQL cluster for one test run or benchmark.
 
 initdb into a temporary directory, start on a free port on 127.0.0.1, stop and
 remove it when the process exits. Run as root, the server runs as the
@@ -11,20 +11,14 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from servers.waiting import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+SYSTEM_DEPS = Path(__file__).resolve().parent.parent / "tests" / "system-deps.sh"
 
 
 def find_binary(name: str) -> Path | None:
@@ -41,7 +35,7 @@ def find_binary(name: str) -> Path | None:
 def binaries() -> tuple[Path, Path]:
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
-        subprocess.run(["sh", str(HERE / "system-deps.sh")], check=True)
+        subprocess.run(["sh", str(SYSTEM_DEPS)], check=True)
         initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found")

@@ -1,12 +1,21 @@
-"""Start and wait for the servers some tests need, always within a time limit."""
+"""Ports for servers, and waiting for them, always within a time limit."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
