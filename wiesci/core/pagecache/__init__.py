@@ -1,0 +1,79 @@
+"""The full-page cache: anonymous reads answered before Django runs.
+
+A thin WSGI layer in front of Django (`wiesci.wsgi.application`). A GET or
+HEAD without a session cookie is looked up by scheme, host, path and the
+query parameters pages use; a hit is answered from the store, in the encoding
+the reader accepts (stored once each: identity, gzip, Brotli), with ETag and
+Last-Modified and a 304 for a matching conditional request. A miss goes to
+Django; what comes back is stored when it is safe to share: no cookie set, not
+marked private, a status worth keeping.
+
+The store is shared by every worker process: files under the data directory
+by default (one machine), Redis when WIESCI_CACHE_URL names one (any number of
+app servers). Content changes purge it through `purge_paths()` (one
+article's pages) or `purge_all()` (a new generation, used when lists
+everywhere change); apps call these from their signals. Entries also expire
+on their own, at the latest when the next scheduled article goes out (see
+`register_expiry`).
+
+Every entry carries the ticket it was rendered under: the generation and the
+purge count of its path, read before Django ran. A purge moves them on, so a
+page rendered before a purge and stored after it is never served.
+
+Logged-in readers never touch the store, and their responses are marked
+private so that nothing in front keeps them either.
+"""
+
+from wiesci.core.pagecache.entries import Entry, Lifetimes, Ticket
+from wiesci.core.pagecache.keys import (
+    PAGE_PARAMETER,
+    Canon,
+    canon,
+    is_paginated,
+    page_query,
+    register_paginated,
+)
+from wiesci.core.pagecache.stores import (
+    PROXY_ENCODINGS,
+    FileStore,
+    RedisStore,
+    fragment_generation,
+    purge_all,
+    purge_paths,
+    reset_store,
+    store,
+)
+from wiesci.core.pagecache.wsgi import (
+    BROTLI_QUALITY,
+    GZIP_LEVEL,
+    MAX_BEACON_BODY,
+    PageCache,
+    register_beacon,
+    register_expiry,
+)
+
+__all__ = [
+    "BROTLI_QUALITY",
+    "GZIP_LEVEL",
+    "MAX_BEACON_BODY",
+    "PAGE_PARAMETER",
+    "PROXY_ENCODINGS",
+    "Canon",
+    "Entry",
+    "FileStore",
+    "Lifetimes",
+    "PageCache",
+    "RedisStore",
+    "Ticket",
+    "canon",
+    "fragment_generation",
+    "is_paginated",
+    "page_query",
+    "purge_all",
+    "purge_paths",
+    "register_beacon",
+    "register_expiry",
+    "register_paginated",
+    "reset_store",
+    "store",
+]
