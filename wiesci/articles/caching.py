@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from wiesci.articles.models import Article
 from wiesci.core import pagecache
@@ -54,12 +53,15 @@ def next_change() -> float | None:
     key = f"wiesci:lists:due:{pagecache.store().generation()}"
     moment = cache.get(key)
     if moment is None or time.time() >= moment:
+        articles = Article.objects
         moments = [
-            next_publication(),
-            next_end("breaking_until"),
-            next_end("pinned_until"),
+            articles.next_publication_at(),
+            articles.next_end_at("breaking_until"),
+            articles.next_end_at("pinned_until"),
         ]
-        moment = min((m for m in moments if m is not None), default=math.inf)
+        moment = min(
+            (m.timestamp() for m in moments if m is not None), default=math.inf
+        )
         cache.set(key, moment, DUE_SECONDS)
     return None if moment == math.inf else float(moment)
 
@@ -101,29 +103,3 @@ def on_filing_changed(sender: Any, **kwargs: Any) -> None:
     """Sections, places, labels, bylines and new photo sizes show in menus and lists
     across the portal: purge everything."""
     pagecache.purge_all()
-
-
-def next_publication() -> float | None:
-    """When the next scheduled article goes out: no stored page may outlive it."""
-    moment = (
-        Article.objects.filter(
-            status=Article.Status.SCHEDULED, published_at__gt=timezone.now()
-        )
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return moment.timestamp() if moment else None
-
-
-def next_end(field: str) -> float | None:
-    """When a public story's time in the breaking-news bar (`breaking_until`)
-    or on top of the latest news (`pinned_until`) next runs out."""
-    moment = (
-        Article.objects.published()
-        .filter(**{f"{field}__gt": timezone.now()})
-        .order_by(field)
-        .values_list(field, flat=True)
-        .first()
-    )
-    return moment.timestamp() if moment else None

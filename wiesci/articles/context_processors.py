@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from wiesci.articles import caching
@@ -10,12 +9,7 @@ from wiesci.taxonomy.models import Section
 
 
 def _breaking() -> list[Article]:
-    return list(
-        Article.objects.published()
-        .filter(breaking_until__gt=timezone.now())
-        .only("title", "slug", "breaking_text")
-        .order_by("-published_at")[:3]
-    )
+    return list(Article.objects.breaking().only("title", "slug", "breaking_text")[:3])
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

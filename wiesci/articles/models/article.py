@@ -57,6 +57,38 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             .values_list("pk", flat=True)
         )
 
+    def breaking(self) -> ArticleQuerySet:
+        """Public stories in the breaking-news bar now, newest first."""
+        return (
+            self.published()
+            .filter(breaking_until__gt=timezone.now())
+            .order_by("-published_at")
+        )
+
+    def next_publication_at(self) -> datetime | None:
+        """When the next scheduled article goes out."""
+        moment: datetime | None = (
+            self.filter(
+                status=Article.Status.SCHEDULED, published_at__gt=timezone.now()
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return moment
+
+    def next_end_at(self, field: str) -> datetime | None:
+        """When a public story's time in the breaking-news bar (`breaking_until`)
+        or on top of the latest news (`pinned_until`) next runs out."""
+        moment: datetime | None = (
+            self.published()
+            .filter(**{f"{field}__gt": timezone.now()})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .first()
+        )
+        return moment
+
     def overdue(self, *, grace: timedelta = timedelta(minutes=2)) -> ArticleQuerySet:
         """Scheduled articles whose time passed without the scheduler finishing them."""
         return self.filter(
