@@ -64,3 +64,50 @@ def test_every_command_of_the_product_has_help():
         for action in parser._actions:
             if action.option_strings and action.dest not in {"help", "version"}:
                 assert action.help, f"{name} {action.option_strings}"
+
+
+ARCHITECTURE = ROOT / "docs" / "explanation" / "architecture.md"
+LAYER_ROW = re.compile(r"^\| (\d+) \| `(wiesci\.\w+)` \|", re.MULTILINE)
+
+
+def documented_layers() -> dict[str, int]:
+    return {
+        app: int(layer) for layer, app in LAYER_ROW.findall(ARCHITECTURE.read_text())
+    }
+
+
+def test_the_architecture_page_lists_every_app_of_the_product():
+    from django.conf import settings
+
+    ours = {app for app in settings.INSTALLED_APPS if app.startswith("wiesci.")}
+    assert set(documented_layers()) == ours
+
+
+def test_apps_import_only_from_layers_before_their_own():
+    """The page's layers hold in the code: no app imports a peer or one above."""
+    import ast
+
+    layers = documented_layers()
+    wrong = []
+    for app, layer in layers.items():
+        folder = ROOT / app.replace(".", "/")
+        for path in folder.rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                for name in names:
+                    other = ".".join(name.split(".")[:2])
+                    if other in layers and other != app and layers[other] >= layer:
+                        wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []
+
+
+def test_the_architecture_page_names_only_files_that_exist():
+    paths = re.findall(r"`((?:wiesci|tests)/[\w/.]+\.py)`", ARCHITECTURE.read_text())
+    assert paths
+    assert [p for p in paths if not (ROOT / p).exists()] == []

@@ -67,22 +67,17 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
     def next_publication_at(self) -> datetime | None:
         """When the next scheduled article goes out."""
-        moment: datetime | None = (
-            self.filter(
-                status=Article.Status.SCHEDULED, published_at__gt=timezone.now()
-            )
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-        return moment
+        return self.filter(status=Article.Status.SCHEDULED)._soonest("published_at")
 
     def next_end_at(self, field: str) -> datetime | None:
         """When a public story's time in the breaking-news bar (`breaking_until`)
         or on top of the latest news (`pinned_until`) next runs out."""
+        return self.published()._soonest(field)
+
+    def _soonest(self, field: str) -> datetime | None:
+        """The earliest moment of `field` still to come among these articles."""
         moment: datetime | None = (
-            self.published()
-            .filter(**{f"{field}__gt": timezone.now()})
+            self.filter(**{f"{field}__gt": timezone.now()})
             .order_by(field)
             .values_list(field, flat=True)
             .first()

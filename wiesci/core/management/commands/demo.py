@@ -1,4 +1,3 @@
-import os
 from typing import Any
 
 from django.core.management import call_command
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from wiesci.core import demo
+from wiesci.core.management.commands.serve import add_server_options
 
 
 class Command(BaseCommand):
@@ -15,15 +15,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--port", type=int, default=8000, help="Port (default 8000)."
-        )
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=os.cpu_count() or 1,
-            help="Worker processes (default: the number of CPU cores).",
-        )
+        # The demo listens on 127.0.0.1 only: its editor's password is printed.
+        add_server_options(parser, host=False)
         parser.add_argument(
             "--photo-width",
             type=int,

@@ -78,6 +78,25 @@ class WorkerSupervisor:
                 self.process.kill()
 
 
+def add_server_options(parser: CommandParser, *, host: bool = True) -> None:
+    """The options every command that serves the portal takes."""
+    if host:
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="Address to listen on (default 127.0.0.1).",
+        )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Worker processes (default: the number of CPU cores).",
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Serve the portal with granian (WSGI), including /static/ and /media/ "
@@ -87,20 +106,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--host",
-            default="127.0.0.1",
-            help="Address to listen on (default 127.0.0.1).",
-        )
-        parser.add_argument(
-            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
-        )
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=os.cpu_count() or 1,
-            help="Worker processes (default: the number of CPU cores).",
-        )
+        add_server_options(parser)
         parser.add_argument(
             "--threads",
             type=int,
