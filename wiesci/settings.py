@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "wiesci.photos",
     "wiesci.articles",
     "wiesci.comments",
+    "wiesci.search",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("konto/", include("wiesci.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("", include("wiesci.comments.urls")),
+    path("", include("wiesci.search.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

@@ -89,7 +89,7 @@ def open_as(
             page.locator("#id_login").fill(email)
             page.locator("#id_password").fill(password)
             with page.expect_navigation():
-                page.locator("form button[type=submit]").first.click()
+                page.locator("main form button[type=submit]").first.click()
             assert "/konto/login/" not in page.url, f"{visitor} could not log in"
             states[visitor] = context.storage_state()
             context.close()

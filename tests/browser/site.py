@@ -245,6 +245,7 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         "articles:organisation": portal["organisation"].get_absolute_url(),
         "articles:author": portal["author"].get_absolute_url(),
         "articles:corrections": reverse("articles:corrections"),
+        "search:results": reverse("search:results") + "?q=biblioteka",
         "articles:preview": reverse("articles:preview", args=[portal["draft"].pk]),
         "articles:shared_preview": reverse(
             "articles:shared_preview", args=[portal["share_token"]]

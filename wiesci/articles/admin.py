@@ -6,6 +6,7 @@ through `services`, and who may do what through `access`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -149,6 +150,18 @@ class ArticleForm(forms.ModelForm[Article]):
         return data
 
 
+# The article search of the newsroom, given by the search app above this one
+# (see `register_admin_search`); without it, Django's search over titles.
+_admin_search: list[Callable[[QuerySet[Article], str], QuerySet[Article]]] = []
+
+
+def register_admin_search(
+    search: Callable[[QuerySet[Article], str], QuerySet[Article]],
+) -> None:
+    """`search(queryset, text)` narrows the newsroom's article list to `text`."""
+    _admin_search[:] = [search]
+
+
 @admin.register(Article)
 class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     form = ArticleForm
@@ -233,6 +246,13 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
         return access.visible_in_newsroom(request.user).select_related(
             "section", "main_photo"
         )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Article], search_term: str
+    ) -> tuple[QuerySet[Article], bool]:
+        if search_term.strip() and _admin_search:
+            return _admin_search[0](queryset, search_term), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_change_permission(
         self, request: HttpRequest, obj: Article | None = None

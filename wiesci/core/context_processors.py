@@ -20,7 +20,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     pages (the menu, the most-read box) are cached under `page_generation`,
     so a change that purges every page renews them too.
     """
-    page = pagecache.page_query(request.path, request.META.get("QUERY_STRING", ""))
+    page, _ = pagecache.page_query(request.path, request.META.get("QUERY_STRING", ""))
     return {
         "portal_name": get_current_site(request).name,
         "site_url": settings.SITE_URL,

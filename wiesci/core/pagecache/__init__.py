@@ -30,8 +30,10 @@ from wiesci.core.pagecache.keys import (
     Canon,
     canon,
     is_paginated,
+    page_number,
     page_query,
     register_paginated,
+    register_parameters,
 )
 from wiesci.core.pagecache.stores import (
     PROXY_ENCODINGS,
@@ -68,12 +70,14 @@ __all__ = [
     "canon",
     "fragment_generation",
     "is_paginated",
+    "page_number",
     "page_query",
     "purge_all",
     "purge_paths",
     "register_beacon",
     "register_expiry",
     "register_paginated",
+    "register_parameters",
     "reset_store",
     "store",
 ]

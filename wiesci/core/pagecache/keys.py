@@ -1,14 +1,15 @@
-"""What makes two requests the same page: scheme, host and page number, each
-in a canonical form, so that no header or parameter a visitor makes up can
-add an entry; and the language and catalogues pages are rendered in."""
+"""What makes two requests the same page: scheme, host and the query
+parameters a page reads, each in a canonical form, so that no header or
+parameter a visitor makes up can add an entry; and the language and
+catalogues pages are rendered in."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 # The one query parameter that changes what a page shows, on the pages that
 # registered as paginated; anything else (fbclid, utm_*) is ignored, so links
@@ -17,7 +18,35 @@ PAGE_PARAMETER = "strona"
 # Page numbers as links write them: from 2 (the first page has no number).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
-_paginated: list[Callable[[str], bool]] = []
+Pairs = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The query parameters the pages at some paths read, and their canonical
+    form: `canonical(pairs)` gets the request's pairs of these names (blank
+    values left out) and returns the pairs the page is stored and linked by."""
+
+    applies: Callable[[str], bool]
+    names: frozenset[str]
+    canonical: Callable[[Pairs], Pairs]
+
+
+_rules: list[Parameters] = []
+
+
+def register_parameters(
+    applies: Callable[[str], bool],
+    names: Iterable[str],
+    canonical: Callable[[Pairs], Pairs],
+) -> None:
+    """Let the pages at the paths `applies(path)` accepts read `names`.
+
+    Anywhere else every parameter is ignored. A request whose parameters are
+    not in their canonical form is sent to it (301) rather than stored.
+    """
+    _rules.append(Parameters(applies, frozenset(names), canonical))
+    _rule_memo.clear()
 
 
 def register_paginated(predicate: Callable[[str], bool]) -> None:
@@ -26,7 +55,16 @@ def register_paginated(predicate: Callable[[str], bool]) -> None:
     Only there does `strona` count: anywhere else it is ignored, so that no
     page number makes a new copy of a page that has one page only.
     """
-    _paginated.append(predicate)
+    register_parameters(predicate, [PAGE_PARAMETER], page_number)
+
+
+def page_number(pairs: Pairs) -> Pairs:
+    """`strona=N` as links write it (N from 2), or nothing: any other form
+    (`abc`, `01`, `1`, twice) names the first page."""
+    numbers = [value for name, value in pairs if name == PAGE_PARAMETER]
+    if len(numbers) == 1 and PAGE_NUMBER.fullmatch(numbers[0]) and numbers[0] != "1":
+        return [(PAGE_PARAMETER, numbers[0])]
+    return []
 
 
 @dataclass(frozen=True)
@@ -74,37 +112,39 @@ def canon() -> Canon:
     return _canon
 
 
-_paginated_memo: dict[str, bool] = {}
+_rule_memo: dict[str, Parameters | None] = {}
+
+
+def rule_for(path: str) -> Parameters | None:
+    known = _rule_memo.get(path, False)
+    if known is False:
+        if len(_rule_memo) >= 10_000:
+            _rule_memo.clear()
+        known = _rule_memo[path] = next(
+            (rule for rule in _rules if rule.applies(path)), None
+        )
+    return known  # type: ignore[return-value]
 
 
 def is_paginated(path: str) -> bool:
-    known = _paginated_memo.get(path)
-    if known is None:
-        if len(_paginated_memo) >= 10_000:
-            _paginated_memo.clear()
-        known = _paginated_memo[path] = any(rule(path) for rule in _paginated)
-    return known
+    rule = rule_for(path)
+    return rule is not None and PAGE_PARAMETER in rule.names
 
 
-def page_query(path: str, query_string: str) -> str | None:
-    """The query that names the page at `path`: `strona=N` or nothing.
-
-    None when the request names a page number in a form no link of the
-    portal writes (`strona=abc`, `01`, `1`, twice): such a request is sent to
-    the first page rather than stored as a page of its own.
-    """
-    if PAGE_PARAMETER not in query_string or not is_paginated(path):
-        return ""
-    numbers = [
-        value
+def page_query(path: str, query_string: str) -> tuple[str, bool]:
+    """The query that names the page at `path`, and whether the request wrote
+    it so: ("strona=2", True); ("", False) for `?strona=abc`, which is then
+    sent to the first page rather than stored as a page of its own."""
+    rule = rule_for(path) if query_string else None
+    if rule is None:
+        return "", True
+    asked = [
+        (name, value)
         for name, value in parse_qsl(query_string, keep_blank_values=True)
-        if name == PAGE_PARAMETER
+        if name in rule.names and value.strip()
     ]
-    if not numbers:
-        return ""
-    if len(numbers) == 1 and PAGE_NUMBER.fullmatch(numbers[0]) and numbers[0] != "1":
-        return f"{PAGE_PARAMETER}={numbers[0]}"
-    return None
+    canonical = rule.canonical(asked)
+    return urlencode(canonical), asked == canonical
 
 
 def canonical_host(environ: dict[str, Any], scheme: str, rules: Canon) -> str | None:

@@ -103,9 +103,9 @@ class PageCache:
         if host is None:
             return self.app(environ, start_response)
         environ["HTTP_HOST"] = host
-        page = page_query(path, environ.get("QUERY_STRING", ""))
-        if page is None:
-            return self._to_first_page(path, start_response)
+        page, as_written = page_query(path, environ.get("QUERY_STRING", ""))
+        if not as_written:
+            return self._to_canonical(path, page, start_response)
         query = f"{scheme}://{host}?{page}#{rules.version}"
         encoding = accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
         cache = store()
@@ -118,13 +118,14 @@ class PageCache:
             return self._answer(environ, start_response, entry, encoding, now, "HIT")
         return self._miss(environ, start_response, cache, path, query, ticket, encoding)
 
-    def _to_first_page(
-        self, path: str, start_response: Callable[..., Any]
+    def _to_canonical(
+        self, path: str, query: str, start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        location = quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=~")
         start_response(
             "301 Moved Permanently",
             [
-                ("Location", quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=~")),
+                ("Location", location + (f"?{query}" if query else "")),
                 ("Cache-Control", f"public, max-age={self.lifetimes.store}"),
                 ("Content-Length", "0"),
             ],
