@@ -49,10 +49,15 @@ def test_the_first_pages_of_a_checkout_without_catalogues_are_polish(
         assert status == 200 and article is not None
         status, _, body = fetch(base + article.group(1))
         pages = {"home": home, "article": body.decode()}
+        # The demo's stories are searchable from the start, in any form.
+        found_status, _, found = fetch(base + "/szukaj/?q=Raciborza")
     finally:
         server.terminate()
         server.wait(20)
-    assert status == 200
+    assert status == 200 and found_status == 200
+    results = found.decode()
+    assert results.count('class="search-result"') >= 5
+    assert "<mark>Racibor" in results
     for name, page in pages.items():
         assert [word for word in ENGLISH if word in page] == [], name
         assert [word for word in POLISH if word not in page] == [], name

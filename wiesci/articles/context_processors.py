@@ -9,7 +9,8 @@ from wiesci.taxonomy.models import Section
 
 
 def _breaking() -> list[Article]:
-    return list(Article.objects.breaking().only("title", "slug", "breaking_text")[:3])
+    fields = ("title", "slug", "breaking_text", "status", "published_at")
+    return Article.objects.only(*fields).breaking()[:3]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -191,32 +191,70 @@ def fold(word: str) -> str:
 
 @dataclass(frozen=True)
 class Word:
-    """One word as the index knows it."""
+    """One word as the index knows it; made (and cached) by `analyse_word`."""
 
     exact: str
     lemma: str  # the primary lemma, kept in order with the other words
     others: tuple[str, ...]  # further lemmas of an ambiguous form
     folded: str
-    known: bool = True  # whether the dictionary knows it (or it is a number)
+    known: bool  # whether the dictionary knows it (or it is a number)
+    # The lemmas without diacritics: "Nedza", typed so, is "nędza".
+    folded_lemmas: tuple[str, ...]
+    # The terms a stored stream holds for this word in each kind of match.
+    exact_term: str
+    lemma_terms: frozenset[str]  # l_ and a_ of every lemma
+    folded_term: str
+    folded_lemma_terms: frozenset[str]
+    # All of them: what a token must share with a query to be highlighted.
+    all_terms: frozenset[str]
 
     @property
     def lemmas(self) -> tuple[str, ...]:
         return (self.lemma, *self.others)
 
-    @property
-    def folded_lemmas(self) -> tuple[str, ...]:
-        """The lemmas without diacritics: "Nedza", typed so, is "nędza"."""
-        return tuple(dict.fromkeys(fold(lemma) for lemma in self.lemmas))
-
     def terms(self) -> list[str]:
         """Every term that matches this word, in any stream."""
         return [
-            f"x_{self.exact}",
-            *(f"l_{lemma}" for lemma in self.lemmas),
-            *(f"a_{lemma}" for lemma in self.lemmas),
-            f"f_{self.folded}",
-            *(f"g_{lemma}" for lemma in self.folded_lemmas),
+            self.exact_term,
+            *sorted(self.lemma_terms),
+            self.folded_term,
+            *sorted(self.folded_lemma_terms),
         ]
+
+    def kind_in(self, terms: set[str] | frozenset[str]) -> str | None:
+        """The strongest form of this word among a field's terms: x (exact),
+        l (a lemma), f (folded), g (a folded lemma), or None."""
+        if self.exact_term in terms:
+            return "x"
+        if not self.lemma_terms.isdisjoint(terms):
+            return "l"
+        if self.folded_term in terms:
+            return "f"
+        if not self.folded_lemma_terms.isdisjoint(terms):
+            return "g"
+        return None
+
+
+def _word(exact: str, lemmas: list[str], *, known: bool = True) -> Word:
+    folded_lemmas = tuple(dict.fromkeys(fold(lemma) for lemma in lemmas))
+    folded = fold(exact)
+    lemma_terms = frozenset(f"{k}_{lemma}" for lemma in lemmas for k in ("l", "a"))
+    folded_lemma_terms = frozenset(f"g_{lemma}" for lemma in folded_lemmas)
+    return Word(
+        exact=exact,
+        lemma=lemmas[0],
+        others=tuple(lemmas[1:]),
+        folded=folded,
+        known=known,
+        folded_lemmas=folded_lemmas,
+        exact_term=f"x_{exact}",
+        lemma_terms=lemma_terms,
+        folded_term=f"f_{folded}",
+        folded_lemma_terms=folded_lemma_terms,
+        all_terms=frozenset(
+            {f"x_{exact}", f"f_{folded}", *lemma_terms, *folded_lemma_terms}
+        ),
+    )
 
 
 _local = threading.local()
@@ -242,7 +280,7 @@ def analyse_word(token: str) -> Word | None:
     if exact in STOP_WORDS:
         return None
     if exact.isdigit():
-        return Word(exact, exact, (), exact)
+        return _word(exact, [exact])
     counts: Counter[str] = Counter()
     for _, _, (_, lemma, tag, *_rest) in _morfeusz().analyse(token):
         if tag.startswith(("interp", "ign")):
@@ -252,8 +290,8 @@ def analyse_word(token: str) -> Word | None:
     # never depends on the dictionary's order.
     lemmas = sorted(counts, key=lambda lemma: (-counts[lemma], lemma))
     if not lemmas:
-        return Word(exact, exact, (), fold(exact), known=False)
-    return Word(exact, lemmas[0], tuple(lemmas[1:]), fold(exact))
+        return _word(exact, [exact], known=False)
+    return _word(exact, lemmas)
 
 
 def words(text: str) -> list[Word]:
@@ -278,9 +316,3 @@ def stream(text: str) -> str:
         [f"g_{lemma}" for w in analysed for lemma in w.folded_lemmas],
     ]
     return " ".join(term for part in parts for term in part)
-
-
-def kind_sequence(stream_text: str, kind: str) -> list[str]:
-    """The terms of one kind in a stored stream, in order."""
-    prefix = kind + "_"
-    return [term for term in stream_text.split() if term.startswith(prefix)]

@@ -8,7 +8,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_save, pre_delete
 
         from wiesci.articles import admin as articles_admin
         from wiesci.articles.models import Article
@@ -23,7 +23,7 @@ class SearchConfig(AppConfig):
         post_save.connect(
             indexing.on_article_saved, sender=Article, dispatch_uid="search-save"
         )
-        post_delete.connect(
-            indexing.on_article_deleted, sender=Article, dispatch_uid="search-delete"
+        pre_delete.connect(
+            indexing.on_article_deleting, sender=Article, dispatch_uid="search-delete"
         )
         articles_admin.register_admin_search(indexing.admin_search)

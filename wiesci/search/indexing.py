@@ -21,7 +21,7 @@ from django.utils.html import strip_tags
 
 from wiesci.articles.models import Article
 from wiesci.search import analysis
-from wiesci.search.backends import Row, backend
+from wiesci.search.backends import Row, backend, recency_key
 from wiesci.search.models import SearchEntry, SearchWord
 
 BATCH = 500
@@ -33,6 +33,7 @@ def plain(html: str) -> str:
 
 def row_for(article: Article) -> Row:
     return Row(
+        key=recency_key(article.pk, article.published_at),
         article_id=article.pk,
         title=analysis.stream(article.title),
         lead=analysis.stream(plain(article.lead)),
@@ -55,7 +56,11 @@ def index_articles(articles: Iterable[Article], *, count_words: bool) -> int:
         rows.append(row)
         entries.append(
             SearchEntry(
-                article_id=article.pk, title_terms=row.title, lead_terms=row.lead
+                article_id=article.pk,
+                recency_key=row.key,
+                title_terms=row.title,
+                # Ranking asks only which terms the lead has, not where.
+                lead_terms=" ".join(sorted(set(row.lead.split()))),
             )
         )
         if count_words and article.is_public:
@@ -68,7 +73,7 @@ def index_articles(articles: Iterable[Article], *, count_words: bool) -> int:
             entries,
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["title_terms", "lead_terms", "indexed_at"],
+            update_fields=["recency_key", "title_terms", "lead_terms", "indexed_at"],
         )
         add_words(words)
     return len(rows)
@@ -100,7 +105,10 @@ def index_article(pk: int, *, count_words: bool = False) -> None:
 
 
 def remove_article(pk: int) -> None:
-    backend().remove([pk])
+    keys = list(
+        SearchEntry.objects.filter(article_id=pk).values_list("recency_key", flat=True)
+    )
+    backend().remove(keys)
     SearchEntry.objects.filter(article_id=pk).delete()
 
 
@@ -110,9 +118,14 @@ def on_article_saved(sender: Any, instance: Article, **kwargs: Any) -> None:
     transaction.on_commit(lambda: index_article(pk))
 
 
-def on_article_deleted(sender: Any, instance: Article, **kwargs: Any) -> None:
-    pk = instance.pk
-    transaction.on_commit(lambda: remove_article(pk))
+def on_article_deleting(sender: Any, instance: Article, **kwargs: Any) -> None:
+    """Drop the entry with the article: its key is known only until then."""
+    keys = list(
+        SearchEntry.objects.filter(article_id=instance.pk).values_list(
+            "recency_key", flat=True
+        )
+    )
+    transaction.on_commit(lambda: backend().remove(keys))
 
 
 def on_article_changed(
@@ -145,12 +158,7 @@ def reindex(*, progress: Callable[[int, int], Any] | None = None) -> int:
         last = batch[-1].pk
         if progress is not None:
             progress(done, total)
-    # Rows of articles deleted meanwhile.
-    gone = set(SearchEntry.objects.values_list("article_id", flat=True)) - set(
-        articles.values_list("pk", flat=True)
-    )
-    for pk in gone:
-        remove_article(pk)
+    backend().prune()  # entries of articles deleted meanwhile
     return done
 
 

@@ -2,8 +2,8 @@
 
 The backend's table (SQLite FTS5 or PostgreSQL tsvectors, see `backends`)
 holds every term of every article for matching; `SearchEntry` keeps the
-title's and lead's terms in the same layout, which ranking reads for the few
-hundred candidates of a query. `SearchWord` is the public articles'
+title's terms in the same layout and the lead's distinct terms, which ranking
+reads for the few hundred candidates of a query. `SearchWord` is the public articles'
 vocabulary that "did you mean" draws from.
 """
 
@@ -23,6 +23,8 @@ class SearchEntry(models.Model):
         primary_key=True,
         related_name="search_entry",
     )
+    # The backend's key of the entry: see backends.recency_key.
+    recency_key = models.BigIntegerField(_("recency key"), unique=True)
     title_terms = models.TextField(_("title's terms"))
     lead_terms = models.TextField(_("lead's terms"))
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)

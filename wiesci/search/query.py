@@ -11,7 +11,7 @@ them, the same on SQLite and PostgreSQL:
   form beats a lemma beats folding;
 - a query of several words earns 8 for the phrase in the title, 4 for the
   phrase anywhere, 2 for each pair of neighbouring words standing near;
-- equal scores go newest first.
+- equal scores go newest first (by the index's recency key).
 
 The scores are whole numbers, worked out from what the backend matched and
 from the title's and lead's stored terms, so both backends rank alike.
@@ -44,11 +44,12 @@ from wiesci.search.models import SearchEntry, SearchWord
 from wiesci.taxonomy.models import Place, Section
 
 MAX_WORDS = 8
+NEWSROOM_MATCHES = 2000
 # The newest matches, and the newest with every word in the title: the
 # articles the ranking orders (a news site's reader wants recent stories;
 # an old one with the words in its title still makes it).
-CANDIDATES = 400
-TITLE_CANDIDATES = 100
+CANDIDATES = 250
+TITLE_CANDIDATES = 50
 
 FIELD_SCORE = {"title": 12, "lead": 6, "body": 0}
 KIND_SCORE = {"x": 4, "l": 2, "f": 1, "g": 0}
@@ -72,6 +73,7 @@ class Results:
     words: list[Word]
     ranked: list[int] = field(default_factory=list)
     total: int = 0
+    more: bool = False  # more matches than the ranking looked at
     suggestion: str = ""
 
 
@@ -91,8 +93,7 @@ def word_expression(word: Word) -> Expression:
 
 
 def lemma_expression(word: Word) -> Expression:
-    terms = [f"{kind}_{lemma}" for lemma in word.lemmas for kind in ("l", "a")]
-    return AnyOf(tuple(Term(term) for term in terms))
+    return AnyOf(tuple(Term(term) for term in sorted(word.lemma_terms)))
 
 
 def phrase_expression(words: list[Word]) -> Expression:
@@ -133,14 +134,15 @@ def where(*, public_only: bool, filters: Filters) -> tuple[str, list[Any]]:
 
 
 def matching_ids(text: str, *, public_only: bool = True) -> list[int]:
-    """Every article matching each word of `text`, newest first (no ranking)."""
+    """The newest articles matching each word of `text`, unranked (the
+    newsroom's list, which sorts them its own way)."""
     words = parse(text)
     if not words:
         return []
     base = AllOf(tuple(word_expression(w) for w in words))
-    return backend().match(
-        base, where=where(public_only=public_only, filters=Filters())
-    )
+    condition = where(public_only=public_only, filters=Filters())
+    matches = backend().match(base, where=condition, limit=NEWSROOM_MATCHES)
+    return [match.article_id for match in matches]
 
 
 def search_articles(text: str, *, filters: Filters | None = None) -> Results:
@@ -154,106 +156,103 @@ def search_articles(text: str, *, filters: Filters | None = None) -> Results:
     condition = where(public_only=True, filters=filters)
     base = AllOf(tuple(word_expression(w) for w in words))
     newest = index.match(base, where=condition, limit=CANDIDATES)
-    titled = index.match(base, where=condition, title_only=True, limit=TITLE_CANDIDATES)
-    candidates = list(dict.fromkeys([*titled, *newest]))
-    results.total = (
-        len(candidates)
-        if len(newest) < CANDIDATES
-        else index.count(base, where=condition)
-    )
-    results.suggestion = suggest(words) if any(not w.known for w in words) else ""
-    if not candidates:
-        return results
-    scores = rank(words, candidates)
-    published = {
-        pk: moment.timestamp() if moment else 0.0
-        for pk, moment in Article.objects.filter(pk__in=candidates).values_list(
-            "pk", "published_at"
+    titled = []
+    if len(newest) == CANDIDATES:  # there are older matches: the titled ones too
+        titled = index.match(
+            base, where=condition, title_only=True, limit=TITLE_CANDIDATES
         )
-    }
-    results.ranked = sorted(
-        candidates, key=lambda pk: (-scores[pk], -published[pk], -pk)
-    )
+    by_key = {match.key: match.article_id for match in [*newest, *titled]}
+    results.total = len(by_key)
+    results.more = len(newest) == CANDIDATES
+    results.suggestion = suggest(words) if any(not w.known for w in words) else ""
+    if not by_key:
+        return results
+    scores = rank(words, by_key)
+    ranked = sorted(by_key, key=lambda key: (-scores[key], -key))
+    results.ranked = [by_key[key] for key in ranked]
     return results
 
 
-def rank(words: list[Word], candidates: list[int]) -> dict[int, int]:
-    """Each candidate's score (see the module's docstring)."""
+class Fields:
+    """A candidate's title and lead terms, split when first asked for."""
+
+    __slots__ = ("_lead", "_title", "lead_text", "title_list", "title_text")
+
+    def __init__(self, title: str, lead: str) -> None:
+        self.title_text, self.lead_text = title, lead
+        self.title_list: list[str] | None = None
+        self._title: set[str] | None = None
+        self._lead: set[str] | None = None
+
+    @property
+    def title(self) -> set[str]:
+        if self._title is None:
+            self.title_list = self.title_text.split()
+            self._title = set(self.title_list)
+        return self._title
+
+    @property
+    def lead(self) -> set[str]:
+        if self._lead is None:
+            self._lead = set(self.lead_text.split())
+        return self._lead
+
+
+def rank(words: list[Word], by_key: dict[int, int]) -> dict[int, int]:
+    """Each candidate's score, by its key (see the module's docstring)."""
     index = backend()
-    anywhere: tuple[str, list[Any]] = ("1 = 1", [])
-    streams = {
-        pk: (title, lead)
-        for pk, title, lead in SearchEntry.objects.filter(
-            article_id__in=candidates
-        ).values_list("article_id", "title_terms", "lead_terms")
-    }
+    keys = list(by_key)
     fields = {
-        pk: (set(title.split()), set(lead.split()))
-        for pk, (title, lead) in streams.items()
+        key: Fields(title, lead)
+        for key, title, lead in SearchEntry.objects.filter(
+            recency_key__in=keys
+        ).values_list("recency_key", "title_terms", "lead_terms")
     }
-    scores = dict.fromkeys(candidates, 0)
+    blank = Fields("", "")
+    scores = dict.fromkeys(keys, 0)
     for word in words:
-        in_body = [
-            pk
-            for pk in candidates
-            if field_kind(word, fields.get(pk, (set(), set()))[0]) is None
-            and field_kind(word, fields.get(pk, (set(), set()))[1]) is None
-        ]
-        exact = set()
-        lemma = set()
-        if in_body:
-            exact = set(
-                index.match(Term(f"x_{word.exact}"), where=anywhere, within=in_body)
-            )
-            lemma = set(
-                index.match(lemma_expression(word), where=anywhere, within=in_body)
-            )
-        for pk in candidates:
-            title, lead = fields.get(pk, (set(), set()))
-            best = []
-            for name, terms in (("title", title), ("lead", lead)):
-                kind = field_kind(word, terms)
-                if kind is not None:
-                    best.append(FIELD_SCORE[name] + KIND_SCORE[kind])
-            if not best:
-                kind = "x" if pk in exact else "l" if pk in lemma else "f"
-                best.append(FIELD_SCORE["body"] + KIND_SCORE[kind])
-            scores[pk] += max(best)
-    if len(words) > 1:
-        for pk in candidates:
-            if phrase_in(words, streams.get(pk, ("", ""))[0]):
-                scores[pk] += PHRASE_IN_TITLE
-        for pk in index.match(
-            phrase_expression(words), where=anywhere, within=candidates
-        ):
-            scores[pk] += PHRASE_ANYWHERE
-        for first, second in itertools.pairwise(words):
-            if first.lemma == second.lemma:
+        best = {}
+        for key in keys:
+            entry = fields.get(key, blank)
+            kind = word.kind_in(entry.title)
+            if kind is not None:
+                best[key] = FIELD_SCORE["title"] + KIND_SCORE[kind]
                 continue
-            near = Near(f"l_{first.lemma}", f"l_{second.lemma}")
-            for pk in index.match(near, where=anywhere, within=candidates):
-                scores[pk] += NEAR_PAIR
+            kind = word.kind_in(entry.lead)
+            if kind is not None:
+                best[key] = FIELD_SCORE["lead"] + KIND_SCORE[kind]
+        in_body = [key for key in keys if key not in best]
+        if in_body:
+            exact = index.match_among(Term(word.exact_term), in_body)
+            lemma = index.match_among(lemma_expression(word), in_body) - exact
+            for key in in_body:
+                kind = "x" if key in exact else "l" if key in lemma else "f"
+                best[key] = FIELD_SCORE["body"] + KIND_SCORE[kind]
+        for key in keys:
+            scores[key] += best[key]
+    if len(words) > 1:
+        for key in keys:
+            if phrase_in(words, fields.get(key, blank)):
+                scores[key] += PHRASE_IN_TITLE
+        for key in index.match_among(phrase_expression(words), keys):
+            scores[key] += PHRASE_ANYWHERE
+        for first, second in itertools.pairwise(words):
+            if first.lemma != second.lemma:
+                near = Near(f"l_{first.lemma}", f"l_{second.lemma}")
+                for key in index.match_among(near, keys):
+                    scores[key] += NEAR_PAIR
     return scores
 
 
-def field_kind(word: Word, terms: set[str]) -> str | None:
-    """The strongest form of `word` among a field's terms: x, l, f, g or None."""
-    if f"x_{word.exact}" in terms:
-        return "x"
-    if any(f"{k}_{lemma}" in terms for lemma in word.lemmas for k in ("l", "a")):
-        return "l"
-    if f"f_{word.folded}" in terms:
-        return "f"
-    if any(f"g_{lemma}" in terms for lemma in word.folded_lemmas):
-        return "g"
-    return None
-
-
-def phrase_in(words: list[Word], stream: str) -> bool:
-    """Whether the words stand in a row, in one form, in a stored stream."""
+def phrase_in(words: list[Word], entry: Fields) -> bool:
+    """Whether the words stand in a row, in one form, in the title."""
+    title = entry.title
     for kind, form in (("x", "exact"), ("l", "lemma"), ("f", "folded")):
         wanted = [f"{kind}_{getattr(w, form)}" for w in words]
-        have = analysis.kind_sequence(stream, kind)
+        if not title.issuperset(wanted):
+            continue
+        prefix = kind + "_"
+        have = [term for term in entry.title_list or [] if term.startswith(prefix)]
         n = len(wanted)
         if any(have[i : i + n] == wanted for i in range(len(have) - n + 1)):
             return True

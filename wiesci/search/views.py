@@ -102,13 +102,14 @@ def results(request: HttpRequest) -> HttpResponse:
             a.pk: a for a in Article.objects.published().for_lists().filter(pk__in=ids)
         }
         bodies = dict(Article.objects.filter(pk__in=ids).values_list("pk", "body"))
+        marker = snippets.Marker(found.words)
         context["page"] = page
         context["hits"] = [
             {
                 "article": chosen[pk],
-                "title": snippets.highlight(chosen[pk].title, found.words),
-                "snippet": snippets.snippet(
-                    _text(chosen[pk].lead) + " " + _text(bodies[pk]), found.words
+                "title": marker.highlight(chosen[pk].title),
+                "snippet": marker.snippet(
+                    _text(chosen[pk].lead) + " " + _text(bodies[pk])
                 ),
             }
             for pk in ids

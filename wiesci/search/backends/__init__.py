@@ -10,6 +10,7 @@ and PostgreSQL give the same results in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.db import connection
@@ -49,76 +50,56 @@ Expression = Term | AnyOf | AllOf | Phrase | Near
 
 @dataclass(frozen=True)
 class Row:
-    """What a backend stores for one article: each field's analysed stream."""
+    """What a backend stores for one article: its key and each field's stream."""
 
+    key: int
     article_id: int
     title: str
     lead: str
     body: str
 
 
+@dataclass(frozen=True)
+class Match:
+    key: int
+    article_id: int
+
+
+def recency_key(article_id: int, published_at: datetime | None) -> int:
+    """The index's key of an article: newer publications have larger keys.
+
+    Both backends keep their entries in this order, so "the newest matches"
+    is read off an index and stops after the first few hundred, however
+    many articles match. An unpublished article sorts before all others.
+    """
+    seconds = int(published_at.timestamp()) if published_at is not None else 0
+    return max(seconds, 0) * 2**24 + article_id % 2**24
+
+
 class Backend(Protocol):
     def store(self, rows: list[Row]) -> None: ...
 
-    def remove(self, article_ids: list[int]) -> None: ...
+    def remove(self, keys: list[int]) -> None: ...
 
-    def clear(self) -> None: ...
-
-    def match(
-        self,
-        expression: Expression,
-        *,
-        where: tuple[str, list[Any]],
-        title_only: bool = False,
-        within: list[int] | None = None,
-        limit: int | None = None,
-    ) -> list[int]:
-        """Ids of the articles matching `expression` and the SQL condition
-        `where` (on the articles table), newest first."""
+    def prune(self) -> None:
+        """Drop entries no SearchEntry knows (articles deleted meanwhile)."""
         ...
 
-    def count(self, expression: Expression, *, where: tuple[str, list[Any]]) -> int: ...
-
-
-class SqlBackend:
-    """What both backends share: listing and counting matches, given each
-    one's `_select` (its table and its query language)."""
-
-    def _select(
-        self,
-        what: str,
-        expression: Expression,
-        where: tuple[str, list[Any]],
-        title_only: bool,
-        within: list[int] | None,
-    ) -> tuple[str, list[Any]]:
-        raise NotImplementedError
-
     def match(
         self,
         expression: Expression,
         *,
         where: tuple[str, list[Any]],
         title_only: bool = False,
-        within: list[int] | None = None,
-        limit: int | None = None,
-    ) -> list[int]:
-        sql, params = self._select(
-            "articles_article.id", expression, where, title_only, within
-        )
-        sql += f" ORDER BY {newest_first()}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [pk for (pk,) in cursor.fetchall()]
+        limit: int,
+    ) -> list[Match]:
+        """The newest articles (largest keys first) matching `expression` and
+        the SQL condition `where` on the articles table."""
+        ...
 
-    def count(self, expression: Expression, *, where: tuple[str, list[Any]]) -> int:
-        sql, params = self._select("COUNT(*)", expression, where, False, None)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            (total,) = cursor.fetchone()
-        return int(total)
+    def match_among(self, expression: Expression, keys: list[int]) -> set[int]:
+        """The keys among `keys` whose articles match `expression`."""
+        ...
 
 
 def backend() -> Backend:
@@ -131,18 +112,5 @@ def backend() -> Backend:
     return SqliteBackend()
 
 
-ARTICLES = "articles_article"
-
-
-def newest_first(table: str = ARTICLES) -> str:
-    """The one order both backends list matches in: newest published first,
-    unpublished (drafts, for the newsroom) last, then by id."""
-    return f"{table}.published_at IS NULL, {table}.published_at DESC, {table}.id DESC"
-
-
-def within_clause(ids: list[int] | None, column: str) -> tuple[str, list[Any]]:
-    if ids is None:
-        return "", []
-    if not ids:
-        return " AND 1 = 0", []
-    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+def placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))

@@ -5,7 +5,8 @@ analyser has made the terms, so the tsvectors are written out as literals
 (each term at its position in the stream) and queries as tsquery literals;
 no configuration parses either. Positions follow the layout SQLite's FTS5
 sees, fields kept apart by a gap wider than any proximity query, so phrase
-and proximity queries match the same articles on both.
+and proximity queries match the same articles on both. Rows carry the
+recency key, indexed, so the newest matches can be read in its order.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from wiesci.search.backends import (
     NEAR,
     AnyOf,
     Expression,
+    Match,
     Near,
     Phrase,
     Row,
-    SqlBackend,
     Term,
-    within_clause,
 )
 
 TABLE = "search_document"
@@ -32,7 +32,7 @@ CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     "article_id bigint PRIMARY KEY "
     "REFERENCES articles_article (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
-    " title tsvector NOT NULL, document tsvector NOT NULL)",
+    " key bigint NOT NULL UNIQUE, title tsvector NOT NULL, document tsvector NOT NULL)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} USING gin (document)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_title ON {TABLE} USING gin (title)",
 ]
@@ -74,17 +74,18 @@ def compile_expression(expression: Expression) -> str:
     return "(" + joiner.join(compile_expression(p) for p in expression.parts) + ")"
 
 
-class PostgresBackend(SqlBackend):
+class PostgresBackend:
     def store(self, rows: list[Row]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (article_id, title, document) "  # noqa: S608
-                "VALUES (%s, %s::tsvector, %s::tsvector) "
-                "ON CONFLICT (article_id) DO UPDATE "
-                "SET title = EXCLUDED.title, document = EXCLUDED.document",
+                f"INSERT INTO {TABLE} (article_id, key, title, document) "  # noqa: S608
+                "VALUES (%s, %s, %s::tsvector, %s::tsvector) "
+                "ON CONFLICT (article_id) DO UPDATE SET key = EXCLUDED.key, "
+                "title = EXCLUDED.title, document = EXCLUDED.document",
                 [
                     (
                         row.article_id,
+                        row.key,
                         vector([row.title]),
                         vector([row.title, row.lead, row.body]),
                     )
@@ -92,31 +93,43 @@ class PostgresBackend(SqlBackend):
                 ],
             )
 
-    def remove(self, article_ids: list[int]) -> None:
+    def remove(self, keys: list[int]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {TABLE} WHERE article_id = ANY(%s)",  # noqa: S608
-                [list(article_ids)],
+                f"DELETE FROM {TABLE} WHERE key = ANY(%s)",  # noqa: S608
+                [list(keys)],
             )
 
-    def clear(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+    def prune(self) -> None:
+        """Nothing to do: rows go with their article (a foreign key)."""
 
-    def _select(
+    def match(
         self,
-        what: str,
         expression: Expression,
+        *,
         where: tuple[str, list[Any]],
-        title_only: bool,
-        within: list[int] | None,
-    ) -> tuple[str, list[Any]]:
+        title_only: bool = False,
+        limit: int,
+    ) -> list[Match]:
         column = "title" if title_only else "document"
         condition, params = where
-        extra, ids = within_clause(within, f"{TABLE}.article_id")
         sql = (
-            f"SELECT {what} FROM {TABLE} "  # noqa: S608
+            f"SELECT {TABLE}.key, {TABLE}.article_id FROM {TABLE} "  # noqa: S608
             f"JOIN articles_article ON articles_article.id = {TABLE}.article_id "
-            f"WHERE {TABLE}.{column} @@ %s::tsquery AND ({condition}){extra}"
+            f"WHERE {TABLE}.{column} @@ %s::tsquery AND ({condition}) "
+            f"ORDER BY {TABLE}.key DESC LIMIT {int(limit)}"
         )
-        return sql, [compile_expression(expression), *params, *ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [compile_expression(expression), *params])
+            return [Match(key, pk) for key, pk in cursor.fetchall()]
+
+    def match_among(self, expression: Expression, keys: list[int]) -> set[int]:
+        if not keys:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT key FROM {TABLE} "  # noqa: S608
+                "WHERE key = ANY(%s) AND document @@ %s::tsquery",
+                [list(keys), compile_expression(expression)],
+            )
+            return {key for (key,) in cursor.fetchall()}

@@ -2,7 +2,8 @@
 
 The analyser has done the linguistics, so FTS5's own tokenizer only splits
 on spaces (`unicode61`, diacritics kept, `_` part of a term). The table's
-rowid is the article's id.
+rowid is the article's recency key, so the newest matches come straight off
+its index, in order, with no sort of every match.
 """
 
 from __future__ import annotations
@@ -15,19 +16,25 @@ from wiesci.search.backends import (
     NEAR,
     AnyOf,
     Expression,
+    Match,
     Near,
     Phrase,
     Row,
-    SqlBackend,
     Term,
-    within_clause,
+    placeholders,
 )
 
 TABLE = "search_fts"
-CREATE = (
+# The titles again, on their own: a title-only query then reads the short
+# lists of titles, not every article's, to find the few with every word.
+TITLES = "search_titles"
+TOKENIZE = "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\""
+CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-    "title, lead, body, tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")"
-)
+    f"article UNINDEXED, title, lead, body, {TOKENIZE})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TITLES} USING fts5("
+    f"article UNINDEXED, title, {TOKENIZE})",
+]
 
 
 def compile_expression(expression: Expression) -> str:
@@ -43,46 +50,92 @@ def compile_expression(expression: Expression) -> str:
     return "(" + joiner.join(compile_expression(p) for p in expression.parts) + ")"
 
 
-class SqliteBackend(SqlBackend):
+class SqliteBackend:
     def store(self, rows: list[Row]) -> None:
         with connection.cursor() as cursor:
+            for table in (TABLE, TITLES):
+                # The article's entry under its former key (its time may change).
+                cursor.executemany(
+                    f"DELETE FROM {table} WHERE rowid = "  # noqa: S608
+                    "(SELECT recency_key FROM search_searchentry "
+                    "WHERE article_id = %s)",
+                    [(row.article_id,) for row in rows],
+                )
+            self.remove([row.key for row in rows])
             cursor.executemany(
-                f"DELETE FROM {TABLE} WHERE rowid = %s",  # noqa: S608
-                [(row.article_id,) for row in rows],
+                f"INSERT INTO {TABLE} (rowid, article, title, lead, body) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(r.key, r.article_id, r.title, r.lead, r.body) for r in rows],
             )
             cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, title, lead, body) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s)",
-                [(r.article_id, r.title, r.lead, r.body) for r in rows],
+                f"INSERT INTO {TITLES} (rowid, article, title) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                [(r.key, r.article_id, r.title) for r in rows],
             )
 
-    def remove(self, article_ids: list[int]) -> None:
+    def remove(self, keys: list[int]) -> None:
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"DELETE FROM {TABLE} WHERE rowid = %s",  # noqa: S608
-                [(pk,) for pk in article_ids],
-            )
+            for table in (TABLE, TITLES):
+                cursor.executemany(
+                    f"DELETE FROM {table} WHERE rowid = %s",  # noqa: S608
+                    [(key,) for key in keys],
+                )
 
-    def clear(self) -> None:
+    def prune(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+            for table in (TABLE, TITLES):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE rowid NOT IN "  # noqa: S608
+                    "(SELECT recency_key FROM search_searchentry)"
+                )
 
-    def _select(
+    def match(
         self,
-        what: str,
         expression: Expression,
+        *,
         where: tuple[str, list[Any]],
-        title_only: bool,
-        within: list[int] | None,
-    ) -> tuple[str, list[Any]]:
-        query = compile_expression(expression)
-        if title_only:
-            query = f"title : {query}"
+        title_only: bool = False,
+        limit: int,
+    ) -> list[Match]:
+        table = TITLES if title_only else TABLE
         condition, params = where
-        extra, ids = within_clause(within, f"{TABLE}.rowid")
+        # CROSS JOIN keeps the FTS table outside: it is read newest first.
         sql = (
-            f"SELECT {what} FROM {TABLE} "  # noqa: S608
-            f"JOIN articles_article ON articles_article.id = {TABLE}.rowid "
-            f"WHERE {TABLE} MATCH %s AND ({condition}){extra}"
+            f"SELECT {table}.rowid, {table}.article FROM {table} "  # noqa: S608
+            f"CROSS JOIN articles_article ON articles_article.id = {table}.article "
+            f"WHERE {table} MATCH %s AND ({condition}) "
+            f"ORDER BY {table}.rowid DESC LIMIT {int(limit)}"
         )
-        return sql, [query, *params, *ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [compile_expression(expression), *params])
+            return [Match(key, pk) for key, pk in cursor.fetchall()]
+
+    def match_among(self, expression: Expression, keys: list[int]) -> set[int]:
+        """Read over the keys' range, which FTS5 seeks to in each term's list,
+        rather than looking each key up."""
+        if not keys:
+            return set()
+        wanted = set(keys)
+        ordered = sorted(wanted)
+        # The bulk of the keys (the newest matches) lie close together; the
+        # few far below them (older titles) are asked for one by one.
+        cut = max(0, len(ordered) - 400)
+        low, high = ordered[cut], ordered[-1]
+        strays = ordered[:cut]
+        query = compile_expression(expression)
+        found: set[int] = set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s "  # noqa: S608
+                "AND rowid BETWEEN %s AND %s",
+                [query, low, high],
+            )
+            found |= {key for (key,) in cursor.fetchall()}
+            if strays:
+                cursor.execute(
+                    f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s "  # noqa: S608
+                    f"AND rowid IN ({placeholders(strays)})",
+                    [query, *strays],
+                )
+                found |= {key for (key,) in cursor.fetchall()}
+        return found & wanted

@@ -6,22 +6,19 @@ def create_index(apps, schema_editor):
     """The backend's own table: FTS5 on SQLite, tsvectors on PostgreSQL."""
     if schema_editor.connection.vendor == "postgresql":
         from wiesci.search.backends.postgresql import CREATE
-
-        for statement in CREATE:
-            schema_editor.execute(statement)
     else:
         from wiesci.search.backends.sqlite import CREATE
-
-        schema_editor.execute(CREATE)
+    for statement in CREATE:
+        schema_editor.execute(statement)
 
 
 def drop_index(apps, schema_editor):
-    table = (
-        "search_document"
-        if schema_editor.connection.vendor == "postgresql"
-        else "search_fts"
-    )
-    schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
+    if schema_editor.connection.vendor == "postgresql":
+        tables = ["search_document"]
+    else:
+        tables = ["search_fts", "search_titles"]
+    for table in tables:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 class Migration(migrations.Migration):
@@ -43,6 +40,10 @@ class Migration(migrations.Migration):
                         to="articles.article",
                         verbose_name="article",
                     ),
+                ),
+                (
+                    "recency_key",
+                    models.BigIntegerField(unique=True, verbose_name="recency key"),
                 ),
                 ("title_terms", models.TextField(verbose_name="title's terms")),
                 ("lead_terms", models.TextField(verbose_name="lead's terms")),
