@@ -20,6 +20,7 @@ SECTIONS = {
     "http": "bench.http",
     "photos": "bench.photos",
     "large-photos": "bench.large_photos",
+    "search": "bench.search",
     "comments": "bench.comments",
     "lighthouse": "bench.lighthouse",
 }
