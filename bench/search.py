@@ -173,6 +173,10 @@ def _index(start_pk: int) -> tuple[int, float]:
             break
         done += index_articles(batch, count_words=True)
         last = batch[-1].pk
+    # As `wiesci reindex` ends: the index tidied, the planner's figures fresh.
+    from wiesci.search.backends import backend
+
+    backend().optimize()
     return done, time.perf_counter() - began
 
 

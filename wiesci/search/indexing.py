@@ -25,20 +25,24 @@ from wiesci.search.backends import Row, backend, recency_key
 from wiesci.search.models import SearchEntry, SearchWord
 
 BATCH = 500
+EXCERPT = 2000  # characters of plain text kept for snippets
 
 
 def plain(html: str) -> str:
     return unescape(strip_tags(html.replace("<", " <")))
 
 
-def row_for(article: Article) -> Row:
-    return Row(
+def row_for(article: Article) -> tuple[Row, str]:
+    """The backend's row for `article`, and its plain text for snippets."""
+    lead, body = plain(article.lead), plain(article.body)
+    row = Row(
         key=recency_key(article.pk, article.published_at),
         article_id=article.pk,
         title=analysis.stream(article.title),
-        lead=analysis.stream(plain(article.lead)),
-        body=analysis.stream(plain(article.body)),
+        lead=analysis.stream(lead),
+        body=analysis.stream(body),
     )
+    return row, " ".join(f"{lead} {body}".split())[:EXCERPT]
 
 
 def vocabulary(article: Article) -> set[str]:
@@ -52,7 +56,7 @@ def index_articles(articles: Iterable[Article], *, count_words: bool) -> int:
     vocabulary if `count_words` and they are public."""
     rows, entries, words = [], [], Counter[str]()
     for article in articles:
-        row = row_for(article)
+        row, text = row_for(article)
         rows.append(row)
         entries.append(
             SearchEntry(
@@ -61,6 +65,7 @@ def index_articles(articles: Iterable[Article], *, count_words: bool) -> int:
                 title_terms=row.title,
                 # Ranking asks only which terms the lead has, not where.
                 lead_terms=" ".join(sorted(set(row.lead.split()))),
+                text=text,
             )
         )
         if count_words and article.is_public:
@@ -73,7 +78,13 @@ def index_articles(articles: Iterable[Article], *, count_words: bool) -> int:
             entries,
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["recency_key", "title_terms", "lead_terms", "indexed_at"],
+            update_fields=[
+                "recency_key",
+                "title_terms",
+                "lead_terms",
+                "text",
+                "indexed_at",
+            ],
         )
         add_words(words)
     return len(rows)
@@ -158,7 +169,9 @@ def reindex(*, progress: Callable[[int, int], Any] | None = None) -> int:
         last = batch[-1].pk
         if progress is not None:
             progress(done, total)
-    backend().prune()  # entries of articles deleted meanwhile
+    index = backend()
+    index.prune()  # entries of articles deleted meanwhile
+    index.optimize()
     return done
 
 

@@ -27,6 +27,8 @@ class SearchEntry(models.Model):
     recency_key = models.BigIntegerField(_("recency key"), unique=True)
     title_terms = models.TextField(_("title's terms"))
     lead_terms = models.TextField(_("lead's terms"))
+    # The lead and the body's beginning as plain text: snippets come from it.
+    text = models.TextField(_("plain text"), blank=True)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
 
     class Meta:

@@ -209,38 +209,39 @@ def rank(words: list[Word], by_key: dict[int, int]) -> dict[int, int]:
         ).values_list("recency_key", "title_terms", "lead_terms")
     }
     blank = Fields("", "")
-    scores = dict.fromkeys(keys, 0)
+    # What the backend tells of the candidates' whole text, asked at once:
+    # each word's exact form and lemmas, the phrase, neighbouring words near.
+    features: list[Expression] = []
     for word in words:
-        best = {}
+        features += [Term(word.exact_term), lemma_expression(word)]
+    pairs = [(a, b) for a, b in itertools.pairwise(words) if a.lemma != b.lemma]
+    if len(words) > 1:
+        features.append(phrase_expression(words))
+        features += [Near(f"l_{a.lemma}", f"l_{b.lemma}") for a, b in pairs]
+    hits = index.match_among(features, keys)
+    scores = dict.fromkeys(keys, 0)
+    for number, word in enumerate(words):
+        exact, lemma = hits[2 * number], hits[2 * number + 1]
         for key in keys:
             entry = fields.get(key, blank)
             kind = word.kind_in(entry.title)
             if kind is not None:
-                best[key] = FIELD_SCORE["title"] + KIND_SCORE[kind]
+                scores[key] += FIELD_SCORE["title"] + KIND_SCORE[kind]
                 continue
             kind = word.kind_in(entry.lead)
             if kind is not None:
-                best[key] = FIELD_SCORE["lead"] + KIND_SCORE[kind]
-        in_body = [key for key in keys if key not in best]
-        if in_body:
-            exact = index.match_among(Term(word.exact_term), in_body)
-            lemma = index.match_among(lemma_expression(word), in_body) - exact
-            for key in in_body:
-                kind = "x" if key in exact else "l" if key in lemma else "f"
-                best[key] = FIELD_SCORE["body"] + KIND_SCORE[kind]
-        for key in keys:
-            scores[key] += best[key]
+                scores[key] += FIELD_SCORE["lead"] + KIND_SCORE[kind]
+                continue
+            kind = "x" if key in exact else "l" if key in lemma else "f"
+            scores[key] += FIELD_SCORE["body"] + KIND_SCORE[kind]
     if len(words) > 1:
+        phrase, near = hits[2 * len(words)], hits[2 * len(words) + 1 :]
         for key in keys:
             if phrase_in(words, fields.get(key, blank)):
                 scores[key] += PHRASE_IN_TITLE
-        for key in index.match_among(phrase_expression(words), keys):
-            scores[key] += PHRASE_ANYWHERE
-        for first, second in itertools.pairwise(words):
-            if first.lemma != second.lemma:
-                near = Near(f"l_{first.lemma}", f"l_{second.lemma}")
-                for key in index.match_among(near, keys):
-                    scores[key] += NEAR_PAIR
+            if key in phrase:
+                scores[key] += PHRASE_ANYWHERE
+            scores[key] += NEAR_PAIR * sum(1 for pair in near if key in pair)
     return scores
 
 

@@ -13,6 +13,8 @@ from wiesci.search.analysis import Word
 SNIPPET_WORDS = 32
 # Enough of the lead and body to find the best stretch in.
 SNIPPET_SOURCE = 2000
+# What may stand around a word in running text.
+EDGES = ".,;:!?…()[]{}«»„”“\"'’–—-/"
 TOKEN = re.compile(r"[^\W_]+|[\W_]+", re.UNICODE)
 
 
@@ -26,7 +28,7 @@ class Marker:
     def matches(self, token: str) -> bool:
         known = self._known.get(token)
         if known is None:
-            found = analysis.analyse_word(token)
+            found = analysis.analyse_word(token) if token else None
             known = found is not None and not found.all_terms.isdisjoint(self.terms)
             self._known[token] = known
         return known
@@ -47,11 +49,7 @@ class Marker:
         tokens = text[:SNIPPET_SOURCE].split()
         if not tokens:
             return mark_safe("")
-        hits = [
-            i
-            for i, token in enumerate(tokens)
-            if any(self.matches(part) for part in analysis.WORD.findall(token))
-        ]
+        hits = [i for i, token in enumerate(tokens) if self.matches(token.strip(EDGES))]
         start = 0
         if hits:
             best = max(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from html import unescape
 from typing import Any
 
 from django.core.paginator import EmptyPage, Paginator
@@ -13,12 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from wiesci import conf
 from wiesci.articles.models import Article
 from wiesci.core import pagecache
 from wiesci.search import snippets
+from wiesci.search.models import SearchEntry
 from wiesci.search.query import Filters, search_articles
 from wiesci.taxonomy.models import Place, Section
 
@@ -101,16 +100,18 @@ def results(request: HttpRequest) -> HttpResponse:
         chosen = {
             a.pk: a for a in Article.objects.published().for_lists().filter(pk__in=ids)
         }
-        bodies = dict(Article.objects.filter(pk__in=ids).values_list("pk", "body"))
+        texts = dict(
+            SearchEntry.objects.filter(article_id__in=ids).values_list(
+                "article_id", "text"
+            )
+        )
         marker = snippets.Marker(found.words)
         context["page"] = page
         context["hits"] = [
             {
                 "article": chosen[pk],
                 "title": marker.highlight(chosen[pk].title),
-                "snippet": marker.snippet(
-                    _text(chosen[pk].lead) + " " + _text(bodies[pk])
-                ),
+                "snippet": marker.snippet(texts.get(pk, "")),
             }
             for pk in ids
             if pk in chosen
@@ -121,10 +122,6 @@ def results(request: HttpRequest) -> HttpResponse:
 
 def _start_of(day: str) -> datetime:
     return timezone.make_aware(datetime.combine(date.fromisoformat(day), time.min))
-
-
-def _text(html: str) -> str:
-    return unescape(strip_tags(html.replace("<", " <")))
 
 
 def _page_link(query: dict[str, str]) -> str:

@@ -85,6 +85,10 @@ class Backend(Protocol):
         """Drop entries no SearchEntry knows (articles deleted meanwhile)."""
         ...
 
+    def optimize(self) -> None:
+        """Tidy the index after many writes (a reindex, an import)."""
+        ...
+
     def match(
         self,
         expression: Expression,
@@ -97,8 +101,10 @@ class Backend(Protocol):
         the SQL condition `where` on the articles table."""
         ...
 
-    def match_among(self, expression: Expression, keys: list[int]) -> set[int]:
-        """The keys among `keys` whose articles match `expression`."""
+    def match_among(
+        self, expressions: list[Expression], keys: list[int]
+    ) -> list[set[int]]:
+        """For each expression, the keys among `keys` whose articles match it."""
         ...
 
 

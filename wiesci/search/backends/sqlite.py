@@ -81,6 +81,15 @@ class SqliteBackend:
                     [(key,) for key in keys],
                 )
 
+    def optimize(self) -> None:
+        """Merge FTS5's segments into one, and refresh the planner's figures."""
+        with connection.cursor() as cursor:
+            for table in (TABLE, TITLES):
+                cursor.execute(
+                    f"INSERT INTO {table} ({table}) VALUES ('optimize')"  # noqa: S608
+                )
+            cursor.execute("ANALYZE")
+
     def prune(self) -> None:
         with connection.cursor() as cursor:
             for table in (TABLE, TITLES):
@@ -110,7 +119,12 @@ class SqliteBackend:
             cursor.execute(sql, [compile_expression(expression), *params])
             return [Match(key, pk) for key, pk in cursor.fetchall()]
 
-    def match_among(self, expression: Expression, keys: list[int]) -> set[int]:
+    def match_among(
+        self, expressions: list[Expression], keys: list[int]
+    ) -> list[set[int]]:
+        return [self._among(expression, keys) for expression in expressions]
+
+    def _among(self, expression: Expression, keys: list[int]) -> set[int]:
         """Read over the keys' range, which FTS5 seeks to in each term's list,
         rather than looking each key up."""
         if not keys:

@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
                 ),
                 ("title_terms", models.TextField(verbose_name="title's terms")),
                 ("lead_terms", models.TextField(verbose_name="lead's terms")),
+                ("text", models.TextField(blank=True, verbose_name="plain text")),
                 (
                     "indexed_at",
                     models.DateTimeField(auto_now=True, verbose_name="indexed"),
