@@ -1,6 +1,7 @@
 """An ASGI server gets the same stack as a WSGI one: the page cache in front."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -30,7 +31,10 @@ def asgi_get(application, path: str) -> tuple[int, dict[str, str], bytes]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(application(scope, receive, send))
+    # A thread of its own: Playwright's sync API keeps an event loop running
+    # in the main thread once a browser test has run.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, application(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
     body = b"".join(
