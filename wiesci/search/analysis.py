@@ -25,6 +25,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,16 +222,16 @@ class Word:
             *sorted(self.folded_lemma_terms),
         ]
 
-    def kind_in(self, terms: set[str] | frozenset[str]) -> str | None:
+    def kind_in(self, terms: Container[str]) -> str | None:
         """The strongest form of this word among a field's terms: x (exact),
         l (a lemma), f (folded), g (a folded lemma), or None."""
         if self.exact_term in terms:
             return "x"
-        if not self.lemma_terms.isdisjoint(terms):
+        if any(term in terms for term in self.lemma_terms):
             return "l"
         if self.folded_term in terms:
             return "f"
-        if not self.folded_lemma_terms.isdisjoint(terms):
+        if any(term in terms for term in self.folded_lemma_terms):
             return "g"
         return None
 

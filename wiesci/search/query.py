@@ -45,11 +45,9 @@ from wiesci.taxonomy.models import Place, Section
 
 MAX_WORDS = 8
 NEWSROOM_MATCHES = 2000
-# The newest matches, and the newest with every word in the title: the
-# articles the ranking orders (a news site's reader wants recent stories;
-# an old one with the words in its title still makes it).
-CANDIDATES = 250
-TITLE_CANDIDATES = 50
+# The newest matches: the articles the ranking orders. A news site's reader
+# wants recent stories; an older one is a word, a section or dates away.
+CANDIDATES = 300
 
 FIELD_SCORE = {"title": 12, "lead": 6, "body": 0}
 KIND_SCORE = {"x": 4, "l": 2, "f": 1, "g": 0}
@@ -156,12 +154,7 @@ def search_articles(text: str, *, filters: Filters | None = None) -> Results:
     condition = where(public_only=True, filters=filters)
     base = AllOf(tuple(word_expression(w) for w in words))
     newest = index.match(base, where=condition, limit=CANDIDATES)
-    titled = []
-    if len(newest) == CANDIDATES:  # there are older matches: the titled ones too
-        titled = index.match(
-            base, where=condition, title_only=True, limit=TITLE_CANDIDATES
-        )
-    by_key = {match.key: match.article_id for match in [*newest, *titled]}
+    by_key = {match.key: match.article_id for match in newest}
     results.total = len(by_key)
     results.more = len(newest) == CANDIDATES
     results.suggestion = suggest(words) if any(not w.known for w in words) else ""
@@ -173,6 +166,19 @@ def search_articles(text: str, *, filters: Filters | None = None) -> Results:
     return results
 
 
+class Terms:
+    """A field's space-separated terms, asked `term in terms` without
+    splitting them: a lead holds hundreds, a query asks about a few."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = f" {text} "
+
+    def __contains__(self, term: object) -> bool:
+        return f" {term} " in self._text
+
+
 class Fields:
     """A candidate's title and lead terms, split when first asked for."""
 
@@ -182,7 +188,7 @@ class Fields:
         self.title_text, self.lead_text = title, lead
         self.title_list: list[str] | None = None
         self._title: set[str] | None = None
-        self._lead: set[str] | None = None
+        self._lead: Terms | None = None
 
     @property
     def title(self) -> set[str]:
@@ -192,9 +198,9 @@ class Fields:
         return self._title
 
     @property
-    def lead(self) -> set[str]:
+    def lead(self) -> Terms:
         if self._lead is None:
-            self._lead = set(self.lead_text.split())
+            self._lead = Terms(self.lead_text)
         return self._lead
 
 

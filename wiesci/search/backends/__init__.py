@@ -2,7 +2,7 @@
 
 Each backend stores the analyser's terms and answers boolean queries over
 them, the same for both: a term, all of / any of, a phrase, two terms near
-each other, over the whole article or its title only. Ranking is not the
+each other. Ranking is not the
 backends' business: `wiesci.search.query` ranks what they match, so SQLite
 and PostgreSQL give the same results in the same order.
 """
@@ -94,7 +94,6 @@ class Backend(Protocol):
         expression: Expression,
         *,
         where: tuple[str, list[Any]],
-        title_only: bool = False,
         limit: int,
     ) -> list[Match]:
         """The newest articles (largest keys first) matching `expression` and

@@ -41,9 +41,8 @@ CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} ("
     "article_id bigint PRIMARY KEY "
     "REFERENCES articles_article (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
-    " key bigint NOT NULL UNIQUE, title tsvector NOT NULL, document tsvector NOT NULL)",
+    " key bigint NOT NULL UNIQUE, document tsvector NOT NULL)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} USING gin (document)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_title ON {TABLE} USING gin (title)",
 ]
 GAP = 100  # between fields: no phrase or proximity query reaches across
 MAX_POSITION = 16383  # PostgreSQL's limit; later terms share the last position
@@ -133,15 +132,14 @@ class PostgresBackend:
     def store(self, rows: list[Row]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (article_id, key, title, document) "  # noqa: S608
-                "VALUES (%s, %s, %s::tsvector, %s::tsvector) "
+                f"INSERT INTO {TABLE} (article_id, key, document) "  # noqa: S608
+                "VALUES (%s, %s, %s::tsvector) "
                 "ON CONFLICT (article_id) DO UPDATE SET key = EXCLUDED.key, "
-                "title = EXCLUDED.title, document = EXCLUDED.document",
+                "document = EXCLUDED.document",
                 [
                     (
                         row.article_id,
                         row.key,
-                        vector([row.title]),
                         vector([row.title, row.lead, row.body], month_term(row.key)),
                     )
                     for row in rows
@@ -169,29 +167,32 @@ class PostgresBackend:
         expression: Expression,
         *,
         where: tuple[str, list[Any]],
-        title_only: bool = False,
         limit: int,
     ) -> list[Match]:
         query = compile_expression(expression)
-        column = "title" if title_only else "document"
-        if title_only or limit > WINDOWED:
-            return self._match(query, column, where, limit)
-        found: list[Match] = []
-        for months, below in windows(datetime.now(UTC)):
-            wanted = limit - len(found)
-            if wanted <= 0:
-                break
-            if months:
-                within = " | ".join(f"'{term}'" for term in months)
-                found += self._match(f"{query} & ({within})", column, where, wanted)
-            else:
-                found += self._match(query, column, where, wanted, below=below)
-        return found
+        with transaction.atomic(), connection.cursor() as cursor:
+            # For a common word the planner prices reading every document
+            # below the index; reading them means unpacking each tsvector,
+            # which its estimate leaves out and which is the whole cost.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            if limit > WINDOWED:
+                return self._match(cursor, query, where, limit)
+            found: list[Match] = []
+            for months, below in windows(datetime.now(UTC)):
+                wanted = limit - len(found)
+                if wanted <= 0:
+                    break
+                if months:
+                    within = " | ".join(f"'{term}'" for term in months)
+                    found += self._match(cursor, f"{query} & ({within})", where, wanted)
+                else:
+                    found += self._match(cursor, query, where, wanted, below=below)
+            return found
 
     def _match(
         self,
+        cursor: Any,
         query: str,
-        column: str,
         where: tuple[str, list[Any]],
         limit: int,
         *,
@@ -203,32 +204,34 @@ class PostgresBackend:
         older = f" AND key < {int(below)}" if below is not None else ""
         sql = (
             f"WITH matched AS MATERIALIZED (SELECT key, article_id FROM {TABLE} "  # noqa: S608
-            f"WHERE {column} @@ %s::tsquery{older}) "
+            f"WHERE document @@ %s::tsquery{older}) "
             "SELECT matched.key, matched.article_id FROM matched "
             "JOIN articles_article ON articles_article.id = matched.article_id "
             f"WHERE ({condition}) ORDER BY matched.key DESC LIMIT {int(limit)}"
         )
-        with transaction.atomic(), connection.cursor() as cursor:
-            # For a common word the planner prices reading every document
-            # below the index; reading them means unpacking each tsvector,
-            # which its estimate leaves out and which is the whole cost.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(sql, [query, *params])
-            return [Match(key, pk) for key, pk in cursor.fetchall()]
+        cursor.execute(sql, [query, *params])
+        return [Match(key, pk) for key, pk in cursor.fetchall()]
 
     def match_among(
         self, expressions: list[Expression], keys: list[int]
     ) -> list[set[int]]:
-        """Every expression in one pass over the keys' documents: unpacking a
-        document is the cost, so each is unpacked once."""
+        """Every expression in one pass over the keys' documents.
+
+        Unpacking a stored document is the cost, and PostgreSQL unpacks it
+        again for each test that reads the column; the documents are
+        therefore unpacked once into a materialised copy (`|| ''`), which
+        the tests then read.
+        """
         found: list[set[int]] = [set() for _ in expressions]
         if not keys or not expressions:
             return found
-        tests = ", ".join(["document @@ %s::tsquery"] * len(expressions))
+        tests = ", ".join(["unpacked @@ %s::tsquery"] * len(expressions))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT key, {tests} FROM {TABLE} WHERE key = ANY(%s)",  # noqa: S608
-                [*(compile_expression(e) for e in expressions), list(keys)],
+                "WITH candidates AS MATERIALIZED (SELECT key, "  # noqa: S608
+                f"document || ''::tsvector AS unpacked FROM {TABLE} "
+                f"WHERE key = ANY(%s)) SELECT key, {tests} FROM candidates",
+                [list(keys), *(compile_expression(e) for e in expressions)],
             )
             for key, *matched in cursor.fetchall():
                 for hits, yes in zip(found, matched, strict=True):

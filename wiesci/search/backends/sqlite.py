@@ -25,15 +25,9 @@ from wiesci.search.backends import (
 )
 
 TABLE = "search_fts"
-# The titles again, on their own: a title-only query then reads the short
-# lists of titles, not every article's, to find the few with every word.
-TITLES = "search_titles"
-TOKENIZE = "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\""
 CREATE = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
-    f"article UNINDEXED, title, lead, body, {TOKENIZE})",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TITLES} USING fts5("
-    f"article UNINDEXED, title, {TOKENIZE})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(article UNINDEXED, "
+    "title, lead, body, tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")"
 ]
 
 
@@ -53,67 +47,55 @@ def compile_expression(expression: Expression) -> str:
 class SqliteBackend:
     def store(self, rows: list[Row]) -> None:
         with connection.cursor() as cursor:
-            for table in (TABLE, TITLES):
-                # The article's entry under its former key (its time may change).
-                cursor.executemany(
-                    f"DELETE FROM {table} WHERE rowid = "  # noqa: S608
-                    "(SELECT recency_key FROM search_searchentry "
-                    "WHERE article_id = %s)",
-                    [(row.article_id,) for row in rows],
-                )
+            # The article's entry under its former key (its time may change).
+            cursor.executemany(
+                f"DELETE FROM {TABLE} WHERE rowid = "  # noqa: S608
+                "(SELECT recency_key FROM search_searchentry WHERE article_id = %s)",
+                [(row.article_id,) for row in rows],
+            )
             self.remove([row.key for row in rows])
             cursor.executemany(
                 f"INSERT INTO {TABLE} (rowid, article, title, lead, body) "  # noqa: S608
                 "VALUES (%s, %s, %s, %s, %s)",
                 [(r.key, r.article_id, r.title, r.lead, r.body) for r in rows],
             )
-            cursor.executemany(
-                f"INSERT INTO {TITLES} (rowid, article, title) "  # noqa: S608
-                "VALUES (%s, %s, %s)",
-                [(r.key, r.article_id, r.title) for r in rows],
-            )
 
     def remove(self, keys: list[int]) -> None:
         with connection.cursor() as cursor:
-            for table in (TABLE, TITLES):
-                cursor.executemany(
-                    f"DELETE FROM {table} WHERE rowid = %s",  # noqa: S608
-                    [(key,) for key in keys],
-                )
+            cursor.executemany(
+                f"DELETE FROM {TABLE} WHERE rowid = %s",  # noqa: S608
+                [(key,) for key in keys],
+            )
 
     def optimize(self) -> None:
         """Merge FTS5's segments into one, and refresh the planner's figures."""
         with connection.cursor() as cursor:
-            for table in (TABLE, TITLES):
-                cursor.execute(
-                    f"INSERT INTO {table} ({table}) VALUES ('optimize')"  # noqa: S608
-                )
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"  # noqa: S608
+            )
             cursor.execute("ANALYZE")
 
     def prune(self) -> None:
         with connection.cursor() as cursor:
-            for table in (TABLE, TITLES):
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE rowid NOT IN "  # noqa: S608
-                    "(SELECT recency_key FROM search_searchentry)"
-                )
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE rowid NOT IN "  # noqa: S608
+                "(SELECT recency_key FROM search_searchentry)"
+            )
 
     def match(
         self,
         expression: Expression,
         *,
         where: tuple[str, list[Any]],
-        title_only: bool = False,
         limit: int,
     ) -> list[Match]:
-        table = TITLES if title_only else TABLE
         condition, params = where
         # CROSS JOIN keeps the FTS table outside: it is read newest first.
         sql = (
-            f"SELECT {table}.rowid, {table}.article FROM {table} "  # noqa: S608
-            f"CROSS JOIN articles_article ON articles_article.id = {table}.article "
-            f"WHERE {table} MATCH %s AND ({condition}) "
-            f"ORDER BY {table}.rowid DESC LIMIT {int(limit)}"
+            f"SELECT {TABLE}.rowid, {TABLE}.article FROM {TABLE} "  # noqa: S608
+            f"CROSS JOIN articles_article ON articles_article.id = {TABLE}.article "
+            f"WHERE {TABLE} MATCH %s AND ({condition}) "
+            f"ORDER BY {TABLE}.rowid DESC LIMIT {int(limit)}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [compile_expression(expression), *params])

@@ -16,7 +16,7 @@ def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         tables = ["search_document"]
     else:
-        tables = ["search_fts", "search_titles"]
+        tables = ["search_fts"]
     for table in tables:
         schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
 
