@@ -54,9 +54,14 @@ SETTINGS = [
             "article": {"width": 960},
             "full": {"width": 1920},
             "social": {"crop": [1200, 630]},
+            # The three ratios search engines ask of a news article's image.
+            "wide": {"crop": [1200, 675], "formats": ["jpeg"]},
+            "classic": {"crop": [1200, 900], "formats": ["jpeg"]},
+            "square": {"crop": [1200, 1200], "formats": ["jpeg"]},
         },
         "Public sizes made of every photo: a crop around the focal point "
-        "(`crop: [width, height]`) or a width with the photo's proportions.",
+        "(`crop: [width, height]`) or a width with the photo's proportions; "
+        "`formats` limits a size to some of the public formats.",
     ),
     Setting(
         "PHOTO_QUALITY", 80, "Encoder quality of public JPEG and WebP files (1–100)."
@@ -107,6 +112,12 @@ SETTINGS = [
         "maxmemory instead.)",
     ),
     Setting("MOST_READ", 5, "Stories in the most-read box."),
+    Setting(
+        "PING_RETRY_SECONDS",
+        [60, 300, 1800, 7200],
+        "Waits before each new try of a WebSub or IndexNow ping that failed; "
+        "after the last, the ping is given up (and logged).",
+    ),
     Setting(
         "READS_FLUSH_SECONDS",
         30,

@@ -12,12 +12,14 @@ prints as one line naming the variable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.core.catalogs import compile_catalogs
 from wiesci.core.environ import (
+    ConfigError,
     Env,
     cache_config,
     database_config,
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "wiesci.articles",
     "wiesci.comments",
     "wiesci.search",
+    "wiesci.distribution",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +159,19 @@ else:
 CACHE_URL = env.text("WIESCI_CACHE_URL", "")
 # nginx or a CDN in front that accepts HTTP PURGE requests when content changes.
 PURGE_URL = env.text("WIESCI_PURGE_URL", "")
+# Who hears of a publication, edit or withdrawal (off unless set): a WebSub
+# hub the feeds name, and an IndexNow endpoint with this portal's key.
+WEBSUB_HUB = env.url("WIESCI_WEBSUB_HUB", "") if env.has("WIESCI_WEBSUB_HUB") else ""
+INDEXNOW_URL = (
+    env.url("WIESCI_INDEXNOW_URL", "") if env.has("WIESCI_INDEXNOW_URL") else ""
+)
+INDEXNOW_KEY = env.text("WIESCI_INDEXNOW_KEY", "")
+if INDEXNOW_KEY and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
+    raise ConfigError(
+        "WIESCI_INDEXNOW_KEY", "expected 8 to 128 letters, digits or dashes"
+    )
+if INDEXNOW_URL and not INDEXNOW_KEY:
+    raise ConfigError("WIESCI_INDEXNOW_KEY", "needed when WIESCI_INDEXNOW_URL is set")
 CACHES = {"default": cache_config(CACHE_URL, default_dir=DATA_DIR / "cache")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

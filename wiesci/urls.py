@@ -2,8 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
-from django.templatetags.static import static as static_url
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 # The admin's log-in goes through the readers' one, with its rate limits.
@@ -14,7 +13,7 @@ admin.site.index_title = _("Newsroom desk")
 
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
-    return HttpResponseRedirect(static_url("wiesci/favicon.svg"))
+    return HttpResponseRedirect(reverse("distribution:icon", kwargs={"size": 32}))
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -25,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("konto/", include("allauth.urls")),
     path("", include("wiesci.comments.urls")),
     path("", include("wiesci.search.urls")),
+    path("", include("wiesci.distribution.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

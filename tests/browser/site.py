@@ -37,6 +37,28 @@ SKIPPED = {
         "redirects until a code was requested in the same session"
     ),
 }
+# Machine-readable answers, checked by their own parsers in
+# tests/distribution (feedparser, the sitemap schemas, JSON, Pillow).
+SKIPPED |= {
+    f"distribution:{name}": "not HTML: read by feed readers, crawlers or browsers"
+    for name in (
+        "rss",
+        "atom",
+        *(
+            f"{kind}-{fmt}"
+            for kind in ("section", "tag", "place", "organisation", "author")
+            for fmt in ("rss", "atom")
+        ),
+        "sitemap",
+        "sitemap-pages",
+        "sitemap-news",
+        "sitemap-month",
+        "robots",
+        "manifest",
+        "icon",
+        "indexnow-key",
+    )
+}
 
 # Which visitor opens each page: anonymous, a reader, or an editor.
 READER_PAGES = {

@@ -51,6 +51,7 @@ RIGHTS: dict[str, dict[str, str]] = {
     "comments.comment": {"editor": "vc", "administrator": "vcd"},
     "comments.removalreason": {"editor": "vac"},
     "comments.moderationsettings": {"editor": "vc", "administrator": "vc"},
+    "distribution.portalprofile": {"editor": "vc", "administrator": "vc"},
 }
 
 
@@ -127,6 +128,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.articles.models import Article, AuditEntry, Author, Label
     from wiesci.comments import services as comments
     from wiesci.comments.models import Comment, ModerationSettings, RemovalReason
+    from wiesci.distribution.models import PortalProfile
     from wiesci.photos.services import create_photo, create_video
     from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
@@ -185,6 +187,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "comments.comment": Comment.objects.get(),
         "comments.removalreason": RemovalReason.objects.first(),
         "comments.moderationsettings": policy,
+        "distribution.portalprofile": PortalProfile.objects.get_or_create(pk=1)[0],
     }
 
 

@@ -59,7 +59,12 @@ def test_gps_and_exif_never_reach_a_public_file():
     photo = create_photo(
         io.BytesIO(camera_jpeg()), alt_text="Rynek", renditions="now", by=COMMAND
     )
-    assert set(photo.renditions) == {"mini", "article", "full", "social"}
+    assert set(photo.renditions) == set(conf.PHOTO_RENDITIONS)
+    assert {"mini", "article", "full", "social", "wide", "classic", "square"} <= set(
+        photo.renditions
+    )
+    # The three ratios of structured data come as JPEG alone.
+    assert set(photo.renditions["square"]["files"]) == {"jpeg"}
     for path in public_files(photo):
         data = default_storage.open(path).read()
         with Image.open(io.BytesIO(data)) as public:
@@ -357,7 +362,12 @@ def test_xmp_and_iptc_never_reach_a_public_file():
         io.BytesIO(data), alt_text="Rynek", renditions="now", by=COMMAND
     )
     paths = public_files(photo)
-    assert len(paths) == 4 * len(public_formats())  # every size in every format
+    # Every size in every format, or in the formats a size names.
+    wanted = sum(
+        len(spec.get("formats", public_formats()))
+        for spec in conf.PHOTO_RENDITIONS.values()
+    )
+    assert len(paths) == wanted
     for path in paths:
         public = default_storage.open(path).read()
         for mark in (XMP_MARK, IPTC_MARK, "Jan Fotograf", "Photoshop 3.0", "50,5.5N"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -13,9 +14,26 @@ from django.urls import reverse
 from wiesci.articles.models import Article
 from wiesci.core import pagecache
 
+# Apps above add the paths of what they derive from articles (feeds).
+PATH_PROVIDERS: list[Callable[[Article, set[str]], set[str]]] = []
+
+
+def register_paths(provider: Callable[[Article, set[str]], set[str]]) -> None:
+    """`provider(article, pages)` names more paths to purge with `pages`."""
+    if provider not in PATH_PROVIDERS:
+        PATH_PROVIDERS.append(provider)
+
 
 def pages_showing(article: Article) -> set[str]:
-    """Paths of every page that shows `article` or its comment count."""
+    """Paths of every page that shows `article` or its comment count, and of
+    what registered apps derive from them."""
+    pages = _pages_showing(article)
+    for provider in PATH_PROVIDERS:
+        pages |= provider(article, pages)
+    return pages
+
+
+def _pages_showing(article: Article) -> set[str]:
     paths = {
         article.get_absolute_url(),
         reverse("articles:home"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import default_storage, storages
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +83,54 @@ class Photo(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.caption or self.alt_text or f"#{self.pk}"
+
+    def nearest_rendition(self, wanted: str) -> tuple[str, dict[str, Any]] | None:
+        """The rendition named `wanted`, else the ready one closest in width."""
+        renditions: dict[str, Any] = self.renditions or {}
+        if wanted in renditions:
+            return wanted, renditions[wanted]
+        if not renditions:
+            return None
+        from wiesci.photos.processing import specs
+
+        target = next((s.width for s in specs() if s.name == wanted), 800)
+        name = min(renditions, key=lambda n: abs(renditions[n]["width"] - target))
+        return name, renditions[name]
+
+    def public_file(
+        self, wanted: str, fmt: str = "jpeg", *, exact: bool = False
+    ) -> PublicFile | None:
+        """One public file of the rendition `wanted` (or the nearest, unless
+        `exact`), in `fmt` where it exists, for feeds and structured data."""
+        if exact and wanted not in (self.renditions or {}):
+            return None
+        found = self.nearest_rendition(wanted)
+        if found is None:
+            return None
+        rendition = found[1]
+        files = rendition["files"]
+        chosen = fmt if fmt in files else next(iter(files))
+        return PublicFile(
+            url=default_storage.url(files[chosen]),
+            width=rendition["width"],
+            height=rendition["height"],
+            bytes=rendition.get("bytes", {}).get(chosen, 0),
+            mime=MIME[chosen],
+        )
+
+
+MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    """A rendition file as the world sees it: address, size, type."""
+
+    url: str  # as the media storage gives it (a path on the portal's own disk)
+    width: int
+    height: int
+    bytes: int  # 0 for renditions made before their sizes were kept
+    mime: str
 
 
 VIDEO_PATTERNS = {

@@ -260,6 +260,7 @@ class Spec:
     name: str
     width: int
     height: int | None  # None: keep the photo's proportions
+    formats: tuple[str, ...] = ()  # none named: every public format
 
     @property
     def key(self) -> str:
@@ -269,10 +270,12 @@ class Spec:
 def specs() -> list[Spec]:
     result = []
     for name, spec in conf.PHOTO_RENDITIONS.items():
+        formats = tuple(spec.get("formats", ()))
         if "crop" in spec:
-            result.append(Spec(name, int(spec["crop"][0]), int(spec["crop"][1])))
+            width, height = int(spec["crop"][0]), int(spec["crop"][1])
+            result.append(Spec(name, width, height, formats))
         else:
-            result.append(Spec(name, int(spec["width"]), None))
+            result.append(Spec(name, int(spec["width"]), None, formats))
     return result
 
 
@@ -517,10 +520,11 @@ def write_renditions(
     by_name = {spec.name: spec for spec in specs()}
     renditions: dict[str, Any] = {}
     for name, image in iter_renditions(source, focal=focal):
-        files = {}
-        for fmt in public_formats():
+        files, sizes = {}, {}
+        spec = by_name[name]
+        for fmt in spec.formats or public_formats():
             path = public_name(
-                by_name[name],
+                spec,
                 content_hash=content_hash,
                 stamp=stamp,
                 hint=hint,
@@ -528,12 +532,17 @@ def write_renditions(
                 month=month,
                 focal=focal,
             )
-            if not default_storage.exists(path):
-                path = default_storage.save(path, ContentFile(encode(image, fmt)))
+            if default_storage.exists(path):
+                sizes[fmt] = default_storage.size(path)
+            else:
+                data = encode(image, fmt)
+                path = default_storage.save(path, ContentFile(data))
+                sizes[fmt] = len(data)
             files[fmt] = path
         renditions[name] = {
             "width": image.width,
             "height": image.height,
             "files": files,
+            "bytes": sizes,  # what a feed's enclosure states
         }
     return renditions

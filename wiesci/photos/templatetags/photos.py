@@ -9,25 +9,9 @@ from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from wiesci.photos.models import Photo
+from wiesci.photos.models import MIME, Photo
 
 register = template.Library()
-
-MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
-
-
-def _nearest(photo: Photo, wanted: str) -> tuple[str, dict[str, Any]] | None:
-    """The rendition named `wanted`, else the ready one closest in width."""
-    renditions: dict[str, Any] = photo.renditions or {}
-    if wanted in renditions:
-        return wanted, renditions[wanted]
-    if not renditions:
-        return None
-    from wiesci.photos.processing import specs
-
-    target = next((s.width for s in specs() if s.name == wanted), 800)
-    name = min(renditions, key=lambda n: abs(renditions[n]["width"] - target))
-    return name, renditions[name]
 
 
 @register.simple_tag
@@ -47,7 +31,7 @@ def picture(
     """
     if photo is None:
         return SafeString("")
-    found = _nearest(photo, size)
+    found = photo.nearest_rendition(size)
     if found is None:
         return format_html(
             '<span class="photo-pending {}" role="img" aria-label="{}"></span>',
@@ -57,7 +41,7 @@ def picture(
     name, main = found
     candidates = [main]
     for extra in filter(None, also.split(",")):
-        extra_found = _nearest(photo, extra.strip())
+        extra_found = photo.nearest_rendition(extra.strip())
         if (
             extra_found
             and extra_found[0] != name
@@ -99,7 +83,7 @@ def picture(
 @register.simple_tag
 def rendition_url(photo: Photo | None, size: str, fmt: str = "jpeg") -> str:
     """The address of one rendition file (for posters and feeds), or ""."""
-    found = _nearest(photo, size) if photo is not None else None
+    found = photo.nearest_rendition(size) if photo is not None else None
     if found is None:
         return ""
     files = found[1]["files"]
@@ -109,7 +93,7 @@ def rendition_url(photo: Photo | None, size: str, fmt: str = "jpeg") -> str:
 @register.simple_tag
 def social_image(photo: Photo | None) -> dict[str, Any] | None:
     """The 1200×630 JPEG that Facebook and others show with a shared link."""
-    found = _nearest(photo, "social") if photo is not None else None
+    found = photo.nearest_rendition("social") if photo is not None else None
     if found is None:
         return None
     rendition = found[1]
