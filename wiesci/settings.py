@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "wiesci.comments",
     "wiesci.search",
     "wiesci.distribution",
+    "wiesci.moving",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "wiesci.core.middleware.AdminImportMapHashMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    # Old addresses of an imported portal: `/?p=123`, then any other 404.
+    "wiesci.moving.redirects.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "wiesci.urls"

@@ -52,6 +52,8 @@ RIGHTS: dict[str, dict[str, str]] = {
     "comments.removalreason": {"editor": "vac"},
     "comments.moderationsettings": {"editor": "vc", "administrator": "vc"},
     "distribution.portalprofile": {"editor": "vc", "administrator": "vc"},
+    "moving.redirect": {},
+    "moving.importeditem": {"administrator": "v"},
 }
 
 
@@ -129,6 +131,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.comments import services as comments
     from wiesci.comments.models import Comment, ModerationSettings, RemovalReason
     from wiesci.distribution.models import PortalProfile
+    from wiesci.moving.models import ImportedItem, Redirect
     from wiesci.photos.services import create_photo, create_video
     from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
@@ -188,6 +191,12 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "comments.removalreason": RemovalReason.objects.first(),
         "comments.moderationsettings": policy,
         "distribution.portalprofile": PortalProfile.objects.get_or_create(pk=1)[0],
+        "moving.redirect": Redirect.objects.create(
+            path="/stary-wpis/", target="/artykul/nowy/", source="wordpress"
+        ),
+        "moving.importeditem": ImportedItem.objects.create(
+            source="wordpress", kind="post", key="https://stary.pl/?p=1", target_id=1
+        ),
     }
 
 

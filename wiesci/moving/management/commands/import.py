@@ -1,0 +1,88 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from wiesci.core.actors import IMPORT
+from wiesci.moving import wordpress, wxr
+
+
+class Command(BaseCommand):
+    help = (
+        "Bring a portal in: `wiesci import wordpress EXPORT.xml` reads a "
+        "WordPress export (WXR 1.0–1.2) as a stream; posts, categories, tags "
+        "and authors become articles, sections, tags and bylines, and every "
+        "old address answers with a redirect. Safe to run again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sources = parser.add_subparsers(dest="source", required=True)
+        wp = sources.add_parser("wordpress", help="a WordPress export (WXR)")
+        wp.add_argument("export", type=Path, help="the export file")
+        wp.add_argument(
+            "--sections",
+            type=Path,
+            help="a file of lines `category-slug = section-slug` (mapping)",
+        )
+        wp.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="say what would happen, change nothing",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["export"]
+        mapping = _mapping(options["sections"]) if options.get("sections") else {}
+        try:
+            total = wordpress.check(path)
+        except wxr.ExportError as error:
+            raise CommandError(str(error)) from None
+        done = 0
+        interactive = self.stdout.isatty()
+
+        def progress(n: int) -> None:
+            nonlocal done
+            done += n
+            filled = 30 * min(done, total) // max(total, 1)
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {min(done, total)}/{total}"
+            self.stdout.write(
+                f"\r{bar}" if interactive else bar, ending="" if interactive else "\n"
+            )
+
+        report = wordpress.import_wordpress(
+            path,
+            by=IMPORT,
+            options=wordpress.Options(
+                sections=mapping, dry_run=options["dry_run"], progress=progress
+            ),
+        )
+        if interactive:
+            self.stdout.write("")
+        if report.dry_run:
+            self.stdout.write("Dry run: nothing was changed.")
+        for line in report.lines():
+            self.stdout.write(line)
+
+
+def _mapping(path: Path) -> dict[str, str]:
+    found = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read the mapping %(path)s: %(problem)s")
+            % {"path": path, "problem": error}
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        category, sep, section = (part.strip() for part in line.partition("="))
+        if not sep or not category or not section:
+            raise CommandError(
+                _("%(path)s, line %(line)s: expected “category = section”.")
+                % {"path": path, "line": number}
+            )
+        found[category] = section
+    return found
