@@ -7,16 +7,39 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_wiesci
+from tests.conftest import image_bytes, run_wiesci
 from wiesci.articles.models import Article, Author
 from wiesci.core.actors import IMPORT
 from wiesci.moving import wordpress, wxr
 from wiesci.moving.models import Redirect
+from wiesci.photos.models import Photo
 from wiesci.taxonomy.models import Section, Tag
 
 pytestmark = pytest.mark.django_db
 
 EXPORT = Path(__file__).parent / "export.xml"
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Path:
+    """The old site's wp-content/uploads, with the photos the export names
+    (one of them missing, as happens)."""
+    uploads = tmp_path / "uploads"
+    for name, size in (
+        ("2019/05/waly.jpg", (1200, 800)),
+        ("2019/08/wieniec.jpg", (900, 900)),
+    ):
+        (uploads / name).parent.mkdir(parents=True, exist_ok=True)
+        (uploads / name).write_bytes(image_bytes(size, exif=_camera_exif()))
+    return uploads
+
+
+def _camera_exif() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0110] = "Telefon Model X"  # the camera model, which must not travel
+    return exif.tobytes()
 
 
 def imported(**options) -> wordpress.Report:
@@ -35,7 +58,8 @@ def test_posts_come_in_with_their_status_dates_and_filing():
     assert flood.lead.startswith("Poziom wody rośnie od nocy")
     # Blocks and shortcodes converted, not pasted; the rest is reported.
     assert "wp:paragraph" not in flood.body and "[caption" not in flood.body
-    assert "<figure>Wały przy moście</figure>" in flood.body
+    # The caption's image could not come without --media: its text stays.
+    assert "<p>Wały przy moście</p>" in flood.body
     assert "<strong>ul. Opawskiej</strong>" in flood.body
     assert any("[contact-form-7]" in line for line in report.not_converted)
     # A subcategory: its top category's section, and a tag of its own.
@@ -110,7 +134,10 @@ def test_a_second_run_changes_nothing():
         Redirect.objects.count(),
     )
     assert after == before
-    assert report.counts["articles"] == 0 and report.counts["articles updated"] == 5
+    assert report.counts["articles"] == 0 and report.counts["articles unchanged"] == 5
+    modified = dict(Article.objects.values_list("pk", "modified_at"))
+    imported()
+    assert dict(Article.objects.values_list("pk", "modified_at")) == modified
 
 
 def test_the_operator_maps_categories_to_sections():
@@ -169,3 +196,61 @@ def test_old_query_addresses_pass_the_page_cache(server):
         assert answer.status == 301
         assert answer.headers["location"] == flood.get_absolute_url()
     assert server("/?p=102").headers["location"].startswith("/artykul/dozynki")
+
+
+def test_photos_come_in_as_ours_featured_inline_and_gallery(media):
+    from django.core.files.storage import default_storage
+
+    report = imported(media=media)
+    flood = Article.objects.get(title="Odra przekroczyła stan alarmowy")
+    # The featured image is the main photo, with its alt text and caption.
+    photo = flood.main_photo
+    assert photo is not None and photo.alt_text == "Strażacy na wale przeciwpowodziowym"
+    assert photo.caption == "Worki z piaskiem na wale przy moście."
+    # The text shows our rendition, not the old site's file or a tracker.
+    assert "nowiny.example.pl" not in flood.body and "licznik" not in flood.body
+    found = photo.public_file("article")
+    assert found is not None
+    assert f'<figure><img src="{found.url}" alt="">' in flood.body
+    assert "<figcaption>Wały przy moście</figcaption></figure>" in flood.body
+    assert any("outside the uploads" in line for line in report.not_converted)
+    # Metadata stripped like every upload's.
+    rendition = default_storage.open(
+        photo.renditions["article"]["files"]["jpeg"]
+    ).read()
+    assert b"Model X" not in rendition
+    # [gallery]: the photo that exists comes in, the missing one is reported.
+    harvest = Article.objects.get(title="Dożynki w Krzanowicach")
+    assert [p.alt_text for p in harvest.gallery_photos] == ["Wieniec z Borucina"]
+    assert harvest.main_photo == harvest.gallery_photos[0]
+    assert any("brak.jpg" in line for line in report.not_converted)
+    assert report.counts["photos"] == 2
+    # Once in: a second run brings no photo twice.
+    again = imported(media=media)
+    assert again.counts["photos"] == 0
+    assert Photo.objects.count() == 2
+
+
+def test_without_the_media_folder_photos_are_reported_not_lost():
+    report = imported()
+    assert any("--media" in line for line in report.not_converted)
+    assert Photo.objects.count() == 0
+
+
+def test_a_post_edited_in_wordpress_is_updated_not_duplicated(tmp_path):
+    imported()
+    flood = Article.objects.get(title="Odra przekroczyła stan alarmowy")
+    edited = tmp_path / "eksport-2.xml"
+    edited.write_text(
+        EXPORT.read_text(encoding="utf-8").replace(
+            "Odra przekroczyła stan alarmowy</title>",
+            "Odra przekroczyła stan alarmowy: sztab zwołany</title>",
+        ),
+        encoding="utf-8",
+    )
+    report = wordpress.import_wordpress(edited, by=IMPORT)
+    assert report.counts["articles updated"] == 1
+    flood.refresh_from_db()
+    assert flood.title == "Odra przekroczyła stan alarmowy: sztab zwołany"
+    assert flood.slug == "odra-przekroczyla-stan-alarmowy"  # its address stays
+    assert Article.objects.count() == 5

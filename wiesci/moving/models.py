@@ -15,11 +15,18 @@ class ImportedItem(models.Model):
         AUTHOR = "author", _("author")
         CATEGORY = "category", _("category")
         TAG = "tag", _("tag")
+        PHOTO = "photo", _("photo")
 
     source = models.CharField(_("source"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     key = models.CharField(_("key"), max_length=500, help_text=_("GUID or slug."))
     target_id = models.BigIntegerField(_("object here"))
+    digest = models.CharField(
+        _("digest"),
+        max_length=64,
+        blank=True,
+        help_text=_("Of the item as the source had it: unchanged, it is skipped."),
+    )
     imported_at = models.DateTimeField(_("imported"), auto_now=True)
 
     class Meta:

@@ -16,6 +16,7 @@ a 301: its permalink, `/?p=ID`, and category and tag archives and feeds.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +36,9 @@ from wiesci.articles.models.body import plain_words, sanitise_body
 from wiesci.core.text import polish_slugify
 from wiesci.moving import wxr
 from wiesci.moving.models import ImportedItem, Redirect
+from wiesci.photos.models import Photo
+from wiesci.photos.processing import PhotoRejected
+from wiesci.photos.services import create_photo
 from wiesci.taxonomy.models import Section, Tag
 
 SOURCE = "wordpress"
@@ -46,12 +50,54 @@ STATUSES = {"publish": "publish", "future": "future", "draft": "draft"}
 UNPUBLISHED = {"draft", "pending", "private", "auto-draft", "inherit"}
 GUTENBERG_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*-->")
 CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL)
+IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']([^"']+)["']""", re.IGNORECASE)
+GALLERY = re.compile(r"""\[gallery[^\]]*\bids=["']?([\d,\s]+)""")
 SHORTCODE = re.compile(r"\[(/?)([a-z][a-z0-9_-]*)([^\]]*)\]")
 
 
 def slug(wordpress: str) -> str:
     """A WordPress slug (percent-encoded: `do%c5%bcynki`) as ours: `dozynki`."""
     return polish_slugify(unquote(wordpress), max_length=200)
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+CAPTION_ONLY = re.compile(
+    r"<figure>\s*<figcaption>(.*?)</figcaption>\s*</figure>", re.DOTALL
+)
+
+
+def _digest(item: wxr.Item, *, with_media: bool) -> str:
+    """What the post was in WordPress: a second run skips it if unchanged."""
+    fields = [
+        item.title,
+        item.content,
+        item.excerpt,
+        item.status,
+        str(item.date),
+        item.slug,
+        item.creator,
+        repr(sorted(item.categories)),
+        item.meta.get("_thumbnail_id", ""),
+        str(with_media),  # run again with the photos, it brings them in
+    ]
+    return hashlib.sha256("\x00".join(fields).encode()).hexdigest()
+
+
+def _figure(match: re.Match[str]) -> str:
+    """`[caption]<img …> Text[/caption]` as `<figure><img …><figcaption>`."""
+    inner = match.group(1)
+    images = "".join(IMG_TAG.findall(inner))
+    text = IMG_TAG.sub("", inner).strip()
+    caption = f"<figcaption>{text}</figcaption>" if text else ""
+    return f"<figure>{images}{caption}</figure>"
+
+
+def _tidy(html: str) -> str:
+    """No empty paragraphs; a caption whose image could not come stays as text."""
+    html = CAPTION_ONLY.sub(r"<p>\1</p>", html)
+    html = EMPTY_PARAGRAPH.sub("", html)
+    return re.sub(r"\n\s*\n+", "\n", html).strip()
 
 
 @dataclass
@@ -73,20 +119,75 @@ class Report:
 @dataclass
 class Options:
     sections: dict[str, str] = field(default_factory=dict)  # category → section
+    media: Path | None = None  # the old site's wp-content/uploads folder
     dry_run: bool = False
     progress: Callable[[int], Any] | None = None
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """What the import needs of a WordPress attachment, kept from the first
+    reading so that a post finds its photos wherever they stand in the file."""
+
+    wp_id: str
+    key: str  # GUID, else the file's address
+    url: str
+    title: str
+    caption: str
+    alt: str
+
+
+@dataclass
+class Scan:
+    items: int = 0
+    attachments: dict[str, Attachment] = field(default_factory=dict)
+    by_file: dict[str, str] = field(default_factory=dict)  # uploads path → wp_id
+
+
+SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+UPLOADS = "/wp-content/uploads/"
+
+
+def uploads_path(url: str) -> str:
+    """`2019/05/wal.jpg` of any address of the file or of a smaller size of
+    it (`wal-300x200.jpg`); "" for an address outside the uploads."""
+    path = unquote(urlsplit(url).path)
+    if UPLOADS not in path:
+        return ""
+    return SIZE_SUFFIX.sub("", path.split(UPLOADS, 1)[1])
+
+
+def scan(path: Path) -> Scan:
+    """Read the whole file: it parses, or ExportError; what it holds."""
+    found = Scan()
+    for entry in wxr.read(path):
+        if not isinstance(entry, wxr.Item):
+            continue
+        found.items += 1
+        if entry.post_type == "attachment" and entry.attachment_url:
+            attachment = Attachment(
+                wp_id=entry.wp_id,
+                key=entry.guid or entry.attachment_url,
+                url=entry.attachment_url,
+                title=entry.title,
+                caption=entry.excerpt.strip(),
+                alt=entry.meta.get("_wp_attachment_image_alt", "").strip(),
+            )
+            found.attachments[entry.wp_id] = attachment
+            found.by_file[uploads_path(entry.attachment_url)] = entry.wp_id
+    return found
+
+
 def check(path: Path) -> int:
     """Read the whole file; its number of items, or ExportError."""
-    return sum(1 for entry in wxr.read(path) if isinstance(entry, wxr.Item))
+    return scan(path).items
 
 
 def import_wordpress(path: Path, *, by: Any, options: Options | None = None) -> Report:
     options = options or Options()
-    check(path)  # a broken file stops here, before anything is written
+    found = scan(path)  # a broken file stops here, before anything is written
     report = Report(dry_run=options.dry_run)
-    run = _Run(by=by, options=options, report=report)
+    run = _Run(by=by, options=options, report=report, scan=found)
     batch: list[wxr.Author | wxr.Term | wxr.Item] = []
     for entry in wxr.read(path):
         batch.append(entry)
@@ -99,8 +200,10 @@ def import_wordpress(path: Path, *, by: Any, options: Options | None = None) -> 
 
 
 class _Run:
-    def __init__(self, *, by: Any, options: Options, report: Report) -> None:
-        self.by, self.options, self.report = by, options, report
+    def __init__(
+        self, *, by: Any, options: Options, report: Report, scan: Scan
+    ) -> None:
+        self.by, self.options, self.report, self.scan = by, options, report, scan
         self.terms: dict[str, wxr.Term] = {}
         self.done = 0
 
@@ -128,6 +231,8 @@ class _Run:
             self.report.counts[f"{entry.kind} terms"] += 1
         elif entry.post_type == "post" and entry.status != "trash":
             self.report.counts["articles"] += 1
+        elif entry.post_type == "attachment":
+            self.report.counts["attachments"] += 1
         else:
             self.report.counts[f"not imported yet: {entry.post_type}"] += 1
 
@@ -141,9 +246,12 @@ class _Run:
         )
         return int(found) if found is not None else None
 
-    def _remember(self, kind: str, key: str, target: int) -> None:
+    def _remember(self, kind: str, key: str, target: int, digest: str = "") -> None:
         ImportedItem.objects.update_or_create(
-            source=SOURCE, kind=kind, key=key, defaults={"target_id": target}
+            source=SOURCE,
+            kind=kind,
+            key=key,
+            defaults={"target_id": target, "digest": digest},
         )
 
     def _redirect(self, path: str, target: str, query: str = "") -> None:
@@ -243,6 +351,8 @@ class _Run:
     # --- Posts ------------------------------------------------------------------
 
     def _item(self, item: wxr.Item) -> None:
+        if item.post_type == "attachment":
+            return  # brought in with the posts that show them
         if item.post_type != "post":
             self.report.counts[f"not imported yet: {item.post_type}"] += 1
             return
@@ -252,8 +362,17 @@ class _Run:
             )
             return
         key = item.guid or f"post:{item.wp_id}"
+        digest = _digest(item, with_media=self.options.media is not None)
         known = self._known(ImportedItem.Kind.POST, key)
         article = Article.objects.filter(pk=known).first() if known else None
+        if (
+            article is not None
+            and ImportedItem.objects.filter(
+                source=SOURCE, kind=ImportedItem.Kind.POST, key=key, digest=digest
+            ).exists()
+        ):
+            self.report.counts["articles unchanged"] += 1
+            return
         created = article is None
         article = article or Article()
         categories = [c for c in item.categories if c[0] == "category"]
@@ -262,7 +381,7 @@ class _Run:
             if categories
             else self._default_section()
         )
-        body = self._body(item)
+        body = self._body(item, article)
         article.title = (item.title or f"Wpis {item.wp_id}")[:200]
         article.lead = self._lead(item, body)
         article.body = body
@@ -270,9 +389,10 @@ class _Run:
         if created and item.slug:
             article.slug = article.free_slug(slug(item.slug))
         services.save_article(article, by=self.by)
+        self._photos(article, item, body)
         self._relations(article, item, categories)
         self._status(article, item)
-        self._remember(ImportedItem.Kind.POST, key, article.pk)
+        self._remember(ImportedItem.Kind.POST, key, article.pk, digest)
         self.report.counts["articles" if created else "articles updated"] += 1
         target = article.get_absolute_url()
         self._redirect("/", target, query=f"p={item.wp_id}")
@@ -315,11 +435,13 @@ class _Run:
         if author:
             article.authors.set([author])
 
-    def _body(self, item: wxr.Item) -> str:
+    def _body(self, item: wxr.Item, article: Article) -> str:
+        """The post's text as our editor holds it. Images stay as they are
+        for now: `_photos` puts our renditions in their place."""
         html = GUTENBERG_COMMENT.sub("", item.content or "")
-        html = CAPTION.sub(lambda m: f"<figure>{m.group(1)}</figure>", html)
+        html = CAPTION.sub(_figure, html)
         for closing, name, _rest in SHORTCODE.findall(html):
-            if not closing:
+            if not closing and name not in ("gallery",):
                 self.report.not_converted.append(
                     f"post {item.wp_id}: shortcode [{name}] left out"
                 )
@@ -327,13 +449,110 @@ class _Run:
         if "<p" not in html:
             paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
             html = "".join(f"<p>{p}</p>" for p in paragraphs)
-        images = len(re.findall(r"<img\b", html))
-        if images:
+        return html
+
+    # --- Photos -----------------------------------------------------------------
+
+    def _photos(self, article: Article, item: wxr.Item, body: str) -> None:
+        """The featured image as the main photo, the text's images and the
+        `[gallery]` photos in the gallery, the text pointing at our sizes."""
+        wanted: list[Photo] = []
+        featured_id = item.meta.get("_thumbnail_id", "")
+        featured = self._attachment_photo(featured_id, item) if featured_id else None
+        if featured is not None:
+            wanted.append(featured)
+        sources: dict[str, Photo] = {}
+        for src in IMG_SRC.findall(item.content or ""):
+            photo = self._photo_at(src, item)
+            if photo is not None:
+                sources[src] = photo
+                wanted.append(photo)
+        for ids in GALLERY.findall(item.content or ""):
+            for wp_id in re.findall(r"\d+", ids):
+                photo = self._attachment_photo(wp_id, item)
+                if photo is not None:
+                    wanted.append(photo)
+        have = {g.photo_id for g in article.gallery_items.all()}
+        new = list(dict.fromkeys(p for p in wanted if p.pk not in have))
+        if new:
+            services.add_to_gallery(article, new, by=self.by)
+        if featured is not None and article.main_photo_id != featured.pk:
+            article.main_photo = featured
+        # The converted text, images included: the save before this one
+        # left them out, as the gallery did not hold their photos yet.
+        for src, photo in sources.items():
+            found = photo.public_file("article")
+            if found is not None:
+                body = body.replace(src, found.url)
+        article.body = _tidy(sanitise_body(body, images=article.gallery_image_urls()))
+        left_out = len(IMG_SRC.findall(body)) - len(IMG_SRC.findall(article.body))
+        if left_out:
             self.report.not_converted.append(
-                f"post {item.wp_id}: {images} image(s) in the text (photos come "
-                "in with attachments, not yet imported)"
+                f"post {item.wp_id}: {left_out} image(s) from outside the "
+                "uploads left out"
             )
-        return sanitise_body(html)
+        services.save_article(article, by=self.by)
+
+    def _attachment_photo(self, wp_id: str, item: wxr.Item) -> Photo | None:
+        attachment = self.scan.attachments.get(wp_id)
+        if attachment is None:
+            self.report.not_converted.append(
+                f"post {item.wp_id}: attachment {wp_id} is not in the export"
+            )
+            return None
+        return self._photo(attachment, item)
+
+    def _photo_at(self, src: str, item: wxr.Item) -> Photo | None:
+        path = uploads_path(src)
+        if not path:
+            return None  # from elsewhere: the sanitiser leaves it out, reported
+        wp_id = self.scan.by_file.get(path)
+        attachment = self.scan.attachments.get(wp_id) if wp_id else None
+        return self._photo(
+            attachment
+            or Attachment(wp_id="", key=path, url=src, title="", caption="", alt=""),
+            item,
+        )
+
+    def _photo(self, attachment: Attachment, item: wxr.Item) -> Photo | None:
+        known = self._known(ImportedItem.Kind.PHOTO, attachment.key)
+        found = Photo.objects.filter(pk=known).first() if known else None
+        if found is not None:
+            return found
+        if self.options.media is None:
+            self.report.not_converted.append(
+                f"post {item.wp_id}: photo {attachment.url} "
+                "(give --media to bring photos in)"
+            )
+            return None
+        file = self.options.media / uploads_path(attachment.url)
+        if not uploads_path(attachment.url) or not file.is_file():
+            self.report.not_converted.append(
+                f"post {item.wp_id}: photo file missing: {file}"
+            )
+            return None
+        alt = attachment.alt or attachment.caption or attachment.title or item.title
+        try:
+            with file.open("rb") as data:
+                photo = create_photo(
+                    data,
+                    by=self.by,
+                    filename=file.name,
+                    caption=attachment.caption[:400],
+                    alt_text=alt[:300],
+                    name_hint=slug(item.slug or item.title)[:80],
+                    renditions="now",
+                )
+        except PhotoRejected as error:
+            self.report.not_converted.append(
+                f"post {item.wp_id}: photo {file.name}: {' '.join(error.messages)}"
+            )
+            return None
+        if not attachment.alt:
+            self.report.counts["photos described by their caption or title"] += 1
+        self.report.counts["photos"] += 1
+        self._remember(ImportedItem.Kind.PHOTO, attachment.key, photo.pk)
+        return photo
 
     @staticmethod
     def _lead(item: wxr.Item, body: str) -> str:

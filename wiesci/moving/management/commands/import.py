@@ -26,6 +26,11 @@ class Command(BaseCommand):
             help="a file of lines `category-slug = section-slug` (mapping)",
         )
         wp.add_argument(
+            "--media",
+            type=Path,
+            help="the old site's wp-content/uploads folder, for the photos",
+        )
+        wp.add_argument(
             "--dry-run",
             action="store_true",
             help="say what would happen, change nothing",
@@ -34,6 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["export"]
         mapping = _mapping(options["sections"]) if options.get("sections") else {}
+        media = options.get("media")
+        if media is not None and not media.is_dir():
+            raise CommandError(_("No such folder: %(path)s") % {"path": media})
         try:
             total = wordpress.check(path)
         except wxr.ExportError as error:
@@ -54,7 +62,10 @@ class Command(BaseCommand):
             path,
             by=IMPORT,
             options=wordpress.Options(
-                sections=mapping, dry_run=options["dry_run"], progress=progress
+                sections=mapping,
+                media=options.get("media"),
+                dry_run=options["dry_run"],
+                progress=progress,
             ),
         )
         if interactive:
