@@ -74,12 +74,18 @@ def test_posts_come_in_with_their_status_dates_and_filing():
         == "<p>Korowód przeszedł przez rynek.</p><p>Wieńce oceniło jury z gminy.</p>"
     )
     assert harvest.lead == "Korowód przeszedł przez rynek. Wieńce oceniło jury z gminy."
+    # Embedded videos as our privacy-first players, out of the text.
+    assert {(v.provider, v.provider_id) for v in harvest.videos.all()} == {
+        ("youtube", "AbCdEfGhIjK"),
+        ("vimeo", "123456789"),
+    }
+    assert "youtube" not in harvest.body and "vimeo" not in harvest.body
     match = Article.objects.get(title="Mecz z Odrą Opole")
     assert match.status == Article.Status.SCHEDULED and match.section.name == "Sport"
     for title in ("Szkic o budżecie", "Prywatna notatka redakcji"):
         assert not Article.objects.get(title=title).is_public
     assert not Article.objects.filter(title="Usunięty wpis").exists()
-    assert report.counts["not imported yet: page"] == 1
+    assert report.counts["pages"] == 1
 
 
 def test_every_old_address_answers_with_a_301(client):
@@ -96,11 +102,15 @@ def test_every_old_address_answers_with_a_301(client):
         "/category/sport/": sport.get_absolute_url(),
         "/category/wiadomosci/powodz/": flood.section.get_absolute_url(),
         "/category/sport/feed/": f"/dzial/{sport.slug}/rss/",
+        "/?page_id=2": "/kontakt/",
     }
     for old, new in expected.items():
         answer = client.get(old)
         assert (answer.status_code, answer.get("Location")) == (301, new), old
         assert client.get(new).status_code == 200, new
+    # A page is a flat page at its old address.
+    contact = client.get("/kontakt/")
+    assert contact.status_code == 200 and "Napisz do nas." in contact.content.decode()
     # Our own pages are never shadowed, and unknown addresses stay 404.
     assert client.get("/").status_code == 200
     unknown = client.get("/?p=999")  # a post that never came in: the home page

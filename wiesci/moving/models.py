@@ -16,6 +16,7 @@ class ImportedItem(models.Model):
         CATEGORY = "category", _("category")
         TAG = "tag", _("tag")
         PHOTO = "photo", _("photo")
+        PAGE = "page", _("page")
 
     source = models.CharField(_("source"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)

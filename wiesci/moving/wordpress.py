@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.db import transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -36,9 +38,9 @@ from wiesci.articles.models.body import plain_words, sanitise_body
 from wiesci.core.text import polish_slugify
 from wiesci.moving import wxr
 from wiesci.moving.models import ImportedItem, Redirect
-from wiesci.photos.models import Photo
+from wiesci.photos.models import Photo, Video, video_provider
 from wiesci.photos.processing import PhotoRejected
-from wiesci.photos.services import create_photo
+from wiesci.photos.services import create_photo, create_video
 from wiesci.taxonomy.models import Section, Tag
 
 SOURCE = "wordpress"
@@ -51,6 +53,14 @@ UNPUBLISHED = {"draft", "pending", "private", "auto-draft", "inherit"}
 GUTENBERG_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*-->")
 CAPTION = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL)
 IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']([^"']+)["']""", re.IGNORECASE)
+# A video WordPress embeds: a Gutenberg embed block's address, [embed]…[/embed],
+# or an address alone on its line (WordPress's auto-embed).
+EMBED_BLOCK = re.compile(
+    r'<!--\s*wp:(?:core-)?embed[^>]*"url":"([^"]+)"[^>]*-->.*?<!--\s*/wp:(?:core-)?embed[^>]*-->',
+    re.DOTALL,
+)
+EMBED_SHORTCODE = re.compile(r"\[embed[^\]]*\](.*?)\[/embed\]", re.DOTALL)
+BARE_URL = re.compile(r"^\s*(?:<p>)?\s*(https?://\S+?)\s*(?:</p>)?\s*$", re.MULTILINE)
 GALLERY = re.compile(r"""\[gallery[^\]]*\bids=["']?([\d,\s]+)""")
 SHORTCODE = re.compile(r"\[(/?)([a-z][a-z0-9_-]*)([^\]]*)\]")
 
@@ -233,6 +243,8 @@ class _Run:
             self.report.counts["articles"] += 1
         elif entry.post_type == "attachment":
             self.report.counts["attachments"] += 1
+        elif entry.post_type == "page" and entry.status == "publish":
+            self.report.counts["pages"] += 1
         else:
             self.report.counts[f"not imported yet: {entry.post_type}"] += 1
 
@@ -353,6 +365,9 @@ class _Run:
     def _item(self, item: wxr.Item) -> None:
         if item.post_type == "attachment":
             return  # brought in with the posts that show them
+        if item.post_type == "page":
+            self._page(item)
+            return
         if item.post_type != "post":
             self.report.counts[f"not imported yet: {item.post_type}"] += 1
             return
@@ -390,6 +405,7 @@ class _Run:
             article.slug = article.free_slug(slug(item.slug))
         services.save_article(article, by=self.by)
         self._photos(article, item, body)
+        self._videos(article, item)
         self._relations(article, item, categories)
         self._status(article, item)
         self._remember(ImportedItem.Kind.POST, key, article.pk, digest)
@@ -401,6 +417,46 @@ class _Run:
         self._redirect(old, target)
         if old:
             self._redirect(old.rstrip("/") + "/feed/", target)
+
+    def _page(self, item: wxr.Item) -> None:
+        """A published page as a flat page at its old address."""
+        if item.status != "publish":
+            self.report.skipped.append(
+                f"page {item.wp_id} ({item.title!r}): {item.status}, not published"
+            )
+            return
+        url = unquote(urlsplit(item.link).path) if item.link else ""
+        if not url.startswith("/") or url == "/" or "?" in item.link:
+            url = f"/{slug(item.slug or item.title)}/"
+        if not url.endswith("/"):
+            url += "/"
+        try:
+            taken = resolve(url).url_name is not None
+        except Resolver404:
+            taken = False
+        if taken:
+            url = f"/strony{url}"
+            self.report.skipped.append(
+                f"page {item.wp_id}: its address is one of the portal's; moved to {url}"
+            )
+        key = item.guid or f"page:{item.wp_id}"
+        known = self._known(ImportedItem.Kind.PAGE, key)
+        page = FlatPage.objects.filter(pk=known).first() if known else None
+        if page is None:
+            page = FlatPage.objects.filter(url=url).first() or FlatPage(url=url)
+            self.report.counts["pages"] += 1
+        page.title = (item.title or url)[:200]
+        html = self._body(item, Article())
+        page.content = _tidy(sanitise_body(html))
+        if len(IMG_SRC.findall(html)) or self._embeds:
+            self.report.not_converted.append(
+                f"page {item.wp_id}: images and videos of pages are left out"
+            )
+        page.save()
+        page.sites.set([Site.objects.get_current()])
+        self._remember(ImportedItem.Kind.PAGE, key, page.pk)
+        self._redirect("/", page.url, query=f"page_id={item.wp_id}")
+        self._redirect(url, page.url)
 
     def _status(self, article: Article, item: wxr.Item) -> None:
         when = item.date or timezone.now()
@@ -437,8 +493,22 @@ class _Run:
 
     def _body(self, item: wxr.Item, article: Article) -> str:
         """The post's text as our editor holds it. Images stay as they are
-        for now: `_photos` puts our renditions in their place."""
-        html = GUTENBERG_COMMENT.sub("", item.content or "")
+        for now: `_photos` puts our renditions in their place; videos are
+        taken out of the text and kept for `_videos`."""
+        html = item.content or ""
+        self._embeds: list[str] = []
+
+        def embed(match: re.Match[str]) -> str:
+            address = match.group(1).replace("\\/", "/").strip()
+            if video_provider(address) is None:
+                return match.group(0)  # not a video we know: the text keeps it
+            self._embeds.append(address)
+            return ""
+
+        html = EMBED_BLOCK.sub(embed, html)
+        html = EMBED_SHORTCODE.sub(embed, html)
+        html = BARE_URL.sub(embed, html)
+        html = GUTENBERG_COMMENT.sub("", html)
         html = CAPTION.sub(_figure, html)
         for closing, name, _rest in SHORTCODE.findall(html):
             if not closing and name not in ("gallery",):
@@ -492,6 +562,19 @@ class _Run:
                 "uploads left out"
             )
         services.save_article(article, by=self.by)
+
+    def _videos(self, article: Article, item: wxr.Item) -> None:
+        """Embedded YouTube, Vimeo and Facebook videos as our privacy-first
+        players (nothing loads from them before the reader clicks)."""
+        have = {v.url for v in article.videos.all()}
+        for address in dict.fromkeys(self._embeds):
+            if address in have:
+                continue
+            video = Video.objects.filter(url=address).first() or create_video(
+                by=self.by, title=article.title[:200], url=address
+            )
+            article.videos.add(video)
+            self.report.counts["videos"] += 1
 
     def _attachment_photo(self, wp_id: str, item: wxr.Item) -> Photo | None:
         attachment = self.scan.attachments.get(wp_id)

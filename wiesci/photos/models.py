@@ -133,6 +133,16 @@ class PublicFile:
     mime: str
 
 
+def video_provider(url: str) -> tuple[str, str] | None:
+    """(provider, its id of the video) for a YouTube, Vimeo or Facebook
+    video address; None for any other."""
+    for provider, pattern in VIDEO_PATTERNS.items():
+        found = pattern.match(url)
+        if found:
+            return provider, found.group("id")
+    return None
+
+
 VIDEO_PATTERNS = {
     "youtube": re.compile(
         r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|shorts/|embed/)"
@@ -225,11 +235,7 @@ class Video(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def _match(self) -> tuple[str, str] | None:
-        for provider, pattern in VIDEO_PATTERNS.items():
-            found = pattern.match(self.url or "")
-            if found:
-                return provider, found.group("id")
-        return None
+        return video_provider(self.url or "")
 
     @cached_property
     def embed_url(self) -> str:
