@@ -264,3 +264,34 @@ def test_a_post_edited_in_wordpress_is_updated_not_duplicated(tmp_path):
     assert flood.title == "Odra przekroczyła stan alarmowy: sztab zwołany"
     assert flood.slug == "odra-przekroczyla-stan-alarmowy"  # its address stays
     assert Article.objects.count() == 5
+
+
+def test_approved_comments_come_in_threaded_under_accounts_that_cannot_log_in(
+    client,
+):
+    from wiesci.comments.models import Comment
+
+    report = imported()
+    flood = Article.objects.get(title="Odra przekroczyła stan alarmowy")
+    thread = list(Comment.objects.filter(article=flood).order_by("created_at"))
+    assert [c.body for c in thread] == [
+        "Trzymajcie się!\nWorki są też przy szkole.",
+        "Dziękujemy, aktualizujemy na bieżąco.",
+    ]
+    first, reply = thread
+    assert reply.parent == first  # the reply came before its parent in the file
+    assert first.created_at == datetime(2019, 5, 21, 9, 0, tzinfo=UTC)
+    assert first.status == Comment.Status.APPROVED
+    assert report.counts["comments not approved, left out"] == 1
+    flood.refresh_from_db()
+    assert flood.comment_count == 2
+    # Under the name they wrote, on an account with no e-mail and no password.
+    author = first.author
+    assert author is not None
+    assert author.public_name == "Sąsiad" and author.email == ""
+    assert not author.is_active and not author.has_usable_password()
+    page = client.get(flood.get_absolute_url()).content.decode()
+    assert "Sąsiad" in page and "Worki są też przy szkole." in page
+    # A second run finds them: nothing twice.
+    imported()
+    assert Comment.objects.filter(article=flood).count() == 2

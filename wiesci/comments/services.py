@@ -26,6 +26,7 @@ from wiesci.articles.signals import article_changed
 from wiesci.comments import access, moderation
 from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
 from wiesci.comments.moderation import CommentRefused
+from wiesci.core.actors import SystemActor
 
 logger = logging.getLogger(__name__)
 
@@ -290,3 +291,38 @@ def report_comment(
             lambda: send_mass_mail([(subject, message, None, [r]) for r in recipients])
         )
     return report
+
+
+@transaction.atomic
+def add_imported_comment(
+    article: Article,
+    *,
+    by: Any,
+    author: User,
+    body: str,
+    written_at: Any,
+    key: str,
+    parent: Comment | None = None,
+) -> Comment:
+    """A comment another system approved, as it was: its date, its place in
+    the thread, shown at once. Only the portal itself (an import) adds these.
+
+    `key` names it in its source, so bringing it in again finds it.
+    """
+    if not isinstance(by, SystemActor):
+        raise PermissionDenied(_("Only an import adds comments from elsewhere."))
+    token = f"import:{key}"[:64]
+    found = Comment.objects.filter(author=author, token=token).first()
+    if found is None:
+        found = Comment.objects.create(
+            article=article,
+            author=author,
+            parent=parent,
+            body=body.strip(),
+            token=token,
+            status=Comment.Status.APPROVED,
+        )
+        # The date it was written, not of the import.
+        Comment.objects.filter(pk=found.pk).update(created_at=written_at)
+        recount(article.pk, by=by)
+    return found

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -30,11 +31,14 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from wiesci.accounts.models import User
 from wiesci.articles import services
 from wiesci.articles.models import Article, Author
 from wiesci.articles.models.body import plain_words, sanitise_body
+from wiesci.comments import services as comments
 from wiesci.core.text import polish_slugify
 from wiesci.moving import wxr
 from wiesci.moving.models import ImportedItem, Redirect
@@ -92,6 +96,12 @@ def _digest(item: wxr.Item, *, with_media: bool) -> str:
         str(with_media),  # run again with the photos, it brings them in
     ]
     return hashlib.sha256("\x00".join(fields).encode()).hexdigest()
+
+
+def _comment_text(html: str) -> str:
+    """A WordPress comment (a little HTML) as our plain comment text."""
+    text = re.sub(r"<br\s*/?>|</p>", "\n", html, flags=re.IGNORECASE)
+    return unescape(strip_tags(text)).strip()
 
 
 def _figure(match: re.Match[str]) -> str:
@@ -234,19 +244,23 @@ class _Run:
             self.options.progress(len(batch))
 
     def _count_dry(self, entry: Any) -> None:
+        counts = self.report.counts
         if isinstance(entry, wxr.Author):
-            self.report.counts["authors"] += 1
-        elif isinstance(entry, wxr.Term):
+            counts["authors"] += 1
+            return
+        if isinstance(entry, wxr.Term):
             self.terms[entry.slug] = entry
-            self.report.counts[f"{entry.kind} terms"] += 1
-        elif entry.post_type == "post" and entry.status != "trash":
-            self.report.counts["articles"] += 1
+            counts[f"{entry.kind} terms"] += 1
+            return
+        if entry.post_type == "post" and entry.status != "trash":
+            counts["articles"] += 1
+            counts["comments"] += sum(1 for c in entry.comments if c.approved)
         elif entry.post_type == "attachment":
-            self.report.counts["attachments"] += 1
+            counts["attachments"] += 1
         elif entry.post_type == "page" and entry.status == "publish":
-            self.report.counts["pages"] += 1
-        else:
-            self.report.counts[f"not imported yet: {entry.post_type}"] += 1
+            counts["pages"] += 1
+        elif entry.post_type not in ("post", "page"):
+            counts[f"not imported yet: {entry.post_type}"] += 1
 
     # --- Matching ---------------------------------------------------------------
 
@@ -408,6 +422,7 @@ class _Run:
         self._videos(article, item)
         self._relations(article, item, categories)
         self._status(article, item)
+        self._comments(article, item)
         self._remember(ImportedItem.Kind.POST, key, article.pk, digest)
         self.report.counts["articles" if created else "articles updated"] += 1
         target = article.get_absolute_url()
@@ -417,6 +432,53 @@ class _Run:
         self._redirect(old, target)
         if old:
             self._redirect(old.rstrip("/") + "/feed/", target)
+
+    def _comments(self, article: Article, item: wxr.Item) -> None:
+        """Approved comments, replies under what they answer, each under its
+        writer's name on an account that can never log in."""
+        made: dict[str, Any] = {}
+        waiting = [c for c in item.comments if c.approved and c.text.strip()]
+        skipped = len(item.comments) - len(waiting)
+        if skipped:
+            self.report.counts["comments not approved, left out"] += skipped
+        # Parents first, whatever order the export wrote them in.
+        for _round in range(len(waiting) + 1):
+            later = []
+            for comment in waiting:
+                if (
+                    comment.parent
+                    and comment.parent not in made
+                    and any(c.wp_id == comment.parent for c in waiting)
+                ):
+                    later.append(comment)
+                    continue
+                made[comment.wp_id] = comments.add_imported_comment(
+                    article,
+                    by=self.by,
+                    author=self._commenter(comment),
+                    body=_comment_text(comment.text),
+                    written_at=comment.date or item.date or timezone.now(),
+                    key=f"{SOURCE}:{item.wp_id}:{comment.wp_id}",
+                    parent=made.get(comment.parent),
+                )
+                self.report.counts["comments"] += 1
+            if not later:
+                break
+            waiting = later
+
+    def _commenter(self, comment: wxr.Comment) -> User:
+        """One account per name and address: shown under the name the reader
+        wrote, with no e-mail and no password, inactive."""
+        name = (comment.author or "Czytelnik").strip()[:60]
+        who = hashlib.sha256(f"{name}\x00{comment.email.lower()}".encode())
+        username = f"wp-{who.hexdigest()[:20]}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, display_name=name, is_active=False)
+            user.set_unusable_password()
+            user.save()
+            self.report.counts["commenters"] += 1
+        return user
 
     def _page(self, item: wxr.Item) -> None:
         """A published page as a flat page at its old address."""

@@ -55,6 +55,7 @@ class Term:
 class Comment:
     wp_id: str
     author: str
+    email: str
     date: datetime | None
     text: str
     approved: bool
@@ -184,6 +185,7 @@ def _item(element: Any, wp: str) -> Item:
         Comment(
             wp_id=_text(c, wp + "comment_id"),
             author=_text(c, wp + "comment_author"),
+            email=_text(c, wp + "comment_author_email"),
             date=_gmt(_text(c, wp + "comment_date_gmt")),
             text=_text(c, wp + "comment_content"),
             approved=_text(c, wp + "comment_approved") == "1",
