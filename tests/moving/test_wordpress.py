@@ -103,6 +103,11 @@ def test_every_old_address_answers_with_a_301(client):
         "/category/wiadomosci/powodz/": flood.section.get_absolute_url(),
         "/category/sport/feed/": f"/dzial/{sport.slug}/rss/",
         "/?page_id=2": "/kontakt/",
+        "/?attachment_id=300": flood.get_absolute_url(),
+        "/2019/05/odra-przekroczyla-stan-alarmowy/waly/": flood.get_absolute_url(),
+        "/tag/odra/feed/": "/tag/odra/rss/",
+        "/author/jnowak/": flood.authors.get().get_absolute_url(),
+        "/feed/": "/rss/",
     }
     for old, new in expected.items():
         answer = client.get(old)

@@ -155,6 +155,8 @@ class Attachment:
     title: str
     caption: str
     alt: str
+    link: str = ""  # the attachment's own page
+    parent: str = ""  # the post it belongs to
 
 
 @dataclass
@@ -192,6 +194,8 @@ def scan(path: Path) -> Scan:
                 title=entry.title,
                 caption=entry.excerpt.strip(),
                 alt=entry.meta.get("_wp_attachment_image_alt", "").strip(),
+                link=entry.link,
+                parent=entry.parent,
             )
             found.attachments[entry.wp_id] = attachment
             found.by_file[uploads_path(entry.attachment_url)] = entry.wp_id
@@ -216,6 +220,8 @@ def import_wordpress(path: Path, *, by: Any, options: Options | None = None) -> 
             batch = []
     if batch:
         run.apply(batch)
+    if not options.dry_run:
+        run.attachment_pages()
     return report
 
 
@@ -225,7 +231,13 @@ class _Run:
     ) -> None:
         self.by, self.options, self.report, self.scan = by, options, report, scan
         self.terms: dict[str, wxr.Term] = {}
+        self.posts: dict[str, str] = {}  # WordPress id → the article's address
         self.done = 0
+        if not options.dry_run:
+            # The portal's own feeds in place of WordPress's.
+            rss = reverse("distribution:rss")
+            for old in ("/feed/", "/feed/rss2/", "/feed/atom/", "/comments/feed/"):
+                self._redirect(old, rss)
 
     def apply(self, batch: list[wxr.Author | wxr.Term | wxr.Item]) -> None:
         if self.options.dry_run:
@@ -289,6 +301,20 @@ class _Run:
 
     # --- Authors and terms ------------------------------------------------------
 
+    def attachment_pages(self) -> None:
+        """An attachment's page (`/2019/05/odra/waly/`, `/?attachment_id=`)
+        leads to the story it belongs to, once every post is in."""
+        with transaction.atomic():
+            for attachment in self.scan.attachments.values():
+                if not attachment.parent:
+                    continue
+                post = self.posts.get(attachment.parent)
+                if post is None:
+                    continue
+                self._redirect("/", post, query=f"attachment_id={attachment.wp_id}")
+                if attachment.link and "?" not in attachment.link:
+                    self._redirect(unquote(urlsplit(attachment.link).path), post)
+
     def _author(self, author: wxr.Author) -> None:
         known = self._known(ImportedItem.Kind.AUTHOR, author.login)
         found = Author.objects.filter(pk=known).first() if known else None
@@ -299,12 +325,15 @@ class _Run:
             found.name = author.name
             found.save()
         self._remember(ImportedItem.Kind.AUTHOR, author.login, found.pk)
+        self._redirect(f"/author/{author.login}/", found.get_absolute_url())
 
     def _term(self, term: wxr.Term) -> None:
         self.terms[term.slug] = term
         if term.kind == "tag":
             tag = self._tag(term.slug, term.name)
-            self._redirect(f"/tag/{term.slug}/", tag.get_absolute_url())
+            self._redirect(f"/tag/{unquote(term.slug)}/", tag.get_absolute_url())
+            rss = reverse("distribution:tag-rss", kwargs={"slug": tag.slug})
+            self._redirect(f"/tag/{unquote(term.slug)}/feed/", rss)
             return
         section = self._section_for(term.slug)
         self._redirect(
@@ -401,6 +430,7 @@ class _Run:
             ).exists()
         ):
             self.report.counts["articles unchanged"] += 1
+            self.posts[item.wp_id] = article.get_absolute_url()
             return
         created = article is None
         article = article or Article()
@@ -426,11 +456,12 @@ class _Run:
         self._remember(ImportedItem.Kind.POST, key, article.pk, digest)
         self.report.counts["articles" if created else "articles updated"] += 1
         target = article.get_absolute_url()
+        self.posts[item.wp_id] = target
         self._redirect("/", target, query=f"p={item.wp_id}")
         # Django compares the decoded path: `/dożynki/`, not `/do%c5%bcynki/`.
         old = unquote(urlsplit(item.link).path) if item.link else ""
-        self._redirect(old, target)
-        if old:
+        if old and old != "/":  # `/?p=104` (drafts, plain permalinks): done above
+            self._redirect(old, target)
             self._redirect(old.rstrip("/") + "/feed/", target)
 
     def _comments(self, article: Article, item: wxr.Item) -> None:
