@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -131,8 +132,8 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"{kind}: {n}" for kind, n in sorted(self.counts.items())]
-        out += [f"skipped: {why}" for why in self.skipped]
-        out += [f"not converted: {what}" for what in self.not_converted]
+        out += [f"skipped: {why}" for why in dict.fromkeys(self.skipped)]
+        out += [f"not converted: {what}" for what in dict.fromkeys(self.not_converted)]
         return out
 
 
@@ -251,9 +252,21 @@ class _Run:
                 elif isinstance(entry, wxr.Term):
                     self._term(entry)
                 else:
-                    self._item(entry)
+                    self._one_item(entry)
         if self.options.progress:
             self.options.progress(len(batch))
+
+    def _one_item(self, item: wxr.Item) -> None:
+        """One item in a savepoint of its own: one the portal refuses (a
+        rule of ours it breaks) is reported, and the rest comes in."""
+        try:
+            with transaction.atomic():
+                self._item(item)
+        except ValidationError as error:
+            self.report.skipped.append(
+                f"{item.post_type} {item.wp_id} ({item.title!r}), line {item.line}: "
+                + " ".join(error.messages)
+            )
 
     def _count_dry(self, entry: Any) -> None:
         counts = self.report.counts
@@ -336,11 +349,10 @@ class _Run:
             self._redirect(f"/tag/{unquote(term.slug)}/feed/", rss)
             return
         section = self._section_for(term.slug)
-        self._redirect(
-            f"/category/{self._category_path(term.slug)}/", section.get_absolute_url()
-        )
+        archive = f"/category/{unquote(self._category_path(term.slug))}/"
+        self._redirect(archive, section.get_absolute_url())
         rss = reverse("distribution:section-rss", kwargs={"slug": section.slug})
-        self._redirect(f"/category/{self._category_path(term.slug)}/feed/", rss)
+        self._redirect(f"{archive}feed/", rss)
 
     def _category_path(self, slug: str) -> str:
         """`parent/child`, as WordPress writes a subcategory's archive."""
@@ -707,7 +719,13 @@ class _Run:
                 f"post {item.wp_id}: photo file missing: {file}"
             )
             return None
-        alt = attachment.alt or attachment.caption or attachment.title or item.title
+        alt = (
+            attachment.alt
+            or attachment.caption
+            or attachment.title
+            or item.title
+            or "Zdjęcie z archiwum"
+        )
         try:
             with file.open("rb") as data:
                 photo = create_photo(
