@@ -21,6 +21,7 @@ SECTIONS = {
     "photos": "bench.photos",
     "large-photos": "bench.large_photos",
     "search": "bench.search",
+    "wordpress": "bench.wordpress",
     "comments": "bench.comments",
     "lighthouse": "bench.lighthouse",
 }

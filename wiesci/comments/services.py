@@ -307,7 +307,9 @@ def add_imported_comment(
     """A comment another system approved, as it was: its date, its place in
     the thread, shown at once. Only the portal itself (an import) adds these.
 
-    `key` names it in its source, so bringing it in again finds it.
+    `key` names it in its source, so bringing it in again finds it. The
+    article's count is the caller's to refresh (`recount`), once for all of
+    its comments rather than once per comment.
     """
     if not isinstance(by, SystemActor):
         raise PermissionDenied(_("Only an import adds comments from elsewhere."))
@@ -324,5 +326,4 @@ def add_imported_comment(
         )
         # The date it was written, not of the import.
         Comment.objects.filter(pk=found.pk).update(created_at=written_at)
-        recount(article.pk, by=by)
     return found

@@ -508,6 +508,8 @@ class _Run:
             if not later:
                 break
             waiting = later
+        if made:
+            comments.recount(article.pk, by=self.by)
 
     def _commenter(self, comment: wxr.Comment) -> User:
         """One account per name and address: shown under the name the reader
@@ -651,7 +653,8 @@ class _Run:
         new = list(dict.fromkeys(p for p in wanted if p.pk not in have))
         if new:
             services.add_to_gallery(article, new, by=self.by)
-        if featured is not None and article.main_photo_id != featured.pk:
+        main_changed = featured is not None and article.main_photo_id != featured.pk
+        if main_changed:
             article.main_photo = featured
         # The converted text, images included: the save before this one
         # left them out, as the gallery did not hold their photos yet.
@@ -659,14 +662,17 @@ class _Run:
             found = photo.public_file("article")
             if found is not None:
                 body = body.replace(src, found.url)
-        article.body = _tidy(sanitise_body(body, images=article.gallery_image_urls()))
+        text = _tidy(sanitise_body(body, images=article.gallery_image_urls()))
+        changed = bool(new) or main_changed or text != article.body
+        article.body = text
         left_out = len(IMG_SRC.findall(body)) - len(IMG_SRC.findall(article.body))
         if left_out:
             self.report.not_converted.append(
                 f"post {item.wp_id}: {left_out} image(s) from outside the "
                 "uploads left out"
             )
-        services.save_article(article, by=self.by)
+        if changed:
+            services.save_article(article, by=self.by)
 
     def _videos(self, article: Article, item: wxr.Item) -> None:
         """Embedded YouTube, Vimeo and Facebook videos as our privacy-first
