@@ -290,3 +290,27 @@ def test_approved_comments_come_in_threaded_under_accounts_that_cannot_log_in(
     # A second run finds them: nothing twice.
     imported()
     assert Comment.objects.filter(article=flood).count() == 2
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_older_export_versions_read_the_same(tmp_path, version):
+    older = tmp_path / f"eksport-{version}.xml"
+    older.write_text(
+        EXPORT.read_text(encoding="utf-8").replace("export/1.2/", f"export/{version}/"),
+        encoding="utf-8",
+    )
+    report = wordpress.import_wordpress(older, by=IMPORT)
+    assert report.counts["articles"] == 5 and report.counts["pages"] == 1
+    flood = Article.objects.get(title="Odra przekroczyła stan alarmowy")
+    assert flood.lead.startswith("Poziom wody rośnie od nocy")  # its excerpt
+
+
+def test_an_unknown_export_version_is_refused(tmp_path):
+    newer = tmp_path / "eksport-9.xml"
+    newer.write_text(
+        EXPORT.read_text(encoding="utf-8").replace("export/1.2/", "export/9.0/"),
+        encoding="utf-8",
+    )
+    with pytest.raises(wxr.ExportError, match=r"WXR 1\.0, 1\.1"):
+        wordpress.import_wordpress(newer, by=IMPORT)
+    assert Article.objects.count() == 0
