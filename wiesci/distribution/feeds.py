@@ -20,7 +20,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 
@@ -194,17 +194,16 @@ def addresses(kind: str | None, slug: str = "") -> tuple[str, str]:
 
 
 def paths_for(article: Article, pages: set[str]) -> set[str]:
-    """Feeds that list `article`: purged with the pages (nginx in front)."""
+    """Feeds that list `article`: the portal's, and the feed of each listing
+    page among `pages` (the paths the page cache purges), so purged with
+    them; derived from those paths, with no query of their own."""
     found = set(addresses(None))
-    if article.pk is None:
-        return found
-    found |= set(addresses("section", article.section.slug))
-    for kind, related in (
-        ("tag", article.tags),
-        ("place", article.places),
-        ("organisation", article.organisations),
-        ("author", article.authors),
-    ):
-        for item in related.all():
-            found |= set(addresses(kind, item.slug))
+    listings = {kind.view for kind in KINDS.values()}
+    for path in pages:
+        try:
+            view = resolve(path).view_name
+        except Resolver404:
+            continue
+        if view in listings:
+            found |= {f"{path}rss/", f"{path}atom/"}
     return found

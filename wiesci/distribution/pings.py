@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from wiesci import conf
+from wiesci.articles import caching
 from wiesci.articles.models import Article
 from wiesci.distribution import feeds
 from wiesci.distribution.structured import absolute
@@ -41,7 +42,9 @@ def on_article_changed(
     """After a change readers see, queue the pings (nothing if none is set)."""
     if reason not in REASONS or not (settings.WEBSUB_HUB or settings.INDEXNOW_URL):
         return
-    topics = sorted(absolute(path) for path in feeds.paths_for(article, set()))
+    # The pages showing the story, its feeds among them (see feeds.paths_for).
+    feed_paths = feeds.paths_for(article, caching.pages_showing(article))
+    topics = sorted(absolute(path) for path in feed_paths)
     address = absolute(article.get_absolute_url())
     transaction.on_commit(lambda: queue(topics=topics, addresses=[address]))
 
