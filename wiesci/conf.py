@@ -89,6 +89,17 @@ SETTINGS = [
         "COMMENT_DAY_ONE_CAP", 20, "Comments an account may post in its first 24 hours."
     ),
     Setting(
+        "APPEAL_DAYS",
+        183,
+        "Days after a removal during which its author may appeal (the DSA asks "
+        "for at least six months).",
+    ),
+    Setting(
+        "REPORTS_PER_HOUR",
+        10,
+        "Comment reports one address may send in an hour, logged in or not.",
+    ),
+    Setting(
         "PAGE_CACHE_SECONDS",
         600,
         "How long the full-page cache keeps an anonymous page at most; content "

@@ -92,8 +92,8 @@ def test_anonymous_posts_are_sent_to_log_in(client, make_article):
     assert not Comment.objects.exists()
 
 
-def test_pending_comment_is_announced_not_shown(
-    client, make_article, reader, holds_first
+def test_a_pending_comment_is_shown_to_its_author_alone_marked_as_waiting(
+    client, make_article, reader, make_reader, holds_first
 ):
     article = make_article()
     client.force_login(reader)
@@ -104,8 +104,19 @@ def test_pending_comment_is_announced_not_shown(
     )
     page = response.content.decode()
     assert "Komentarz pojawi się po akceptacji redakcji." in page
-    assert "Pierwszy raz tutaj." not in page
+    assert "Pierwszy raz tutaj." in page
+    assert "czeka na akceptację redakcji" in page
     assert "Komentarze (0)" in page
+    client.force_login(make_reader())
+    assert (
+        "Pierwszy raz tutaj."
+        not in client.get(article.get_absolute_url()).content.decode()
+    )
+    client.logout()
+    assert (
+        "Pierwszy raz tutaj."
+        not in client.get(article.get_absolute_url()).content.decode()
+    )
 
 
 def test_reader_reports_and_edits_through_the_pages(
@@ -126,7 +137,9 @@ def test_reader_reports_and_edits_through_the_pages(
     assert "edytowano" in page
     client.force_login(make_reader())
     response = client.post(
-        reverse("comments:report", args=[comment.pk]), {"reason": "spam"}, follow=True
+        reverse("comments:report", args=[comment.pk]),
+        {"reason": "spam", "good_faith": "on"},
+        follow=True,
     )
     assert "Redakcja przyjrzy się temu komentarzowi." in response.content.decode()
     assert comment.reports.count() == 1
@@ -218,7 +231,10 @@ def test_an_edit_adding_links_tells_the_reader_it_waits_again(
     )
     page = response.content.decode()
     assert "pojawi się ponownie po akceptacji" in page
-    assert "rada.org" not in page
+    # Its author still sees it, marked as waiting; nobody else does.
+    assert "czeka na akceptację redakcji" in page
+    client.logout()
+    assert "rada.org" not in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_the_delete_page_of_a_removed_comment_says_it_stays_removed(

@@ -42,3 +42,26 @@ class ReportForm(forms.Form):
     note = forms.CharField(
         label=_("Details (optional)"), max_length=300, required=False
     )
+    contact = forms.EmailField(
+        label=_("Your e-mail address (optional)"),
+        required=False,
+        help_text=_("We will write to tell you what we decided."),
+    )
+    good_faith = forms.BooleanField(
+        label=_("I report this in good faith: to my knowledge what I say is true."),
+        error_messages={"required": _("Confirm that you report in good faith.")},
+    )
+
+    def __init__(self, *args: Any, anonymous: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not anonymous:
+            # A logged-in reader is answered at their account's address.
+            del self.fields["contact"]
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why do you think the decision is wrong?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=3000,
+    )

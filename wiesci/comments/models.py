@@ -111,14 +111,18 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     def in_thread(self, article: Article, *, viewer: Any = None) -> CommentQuerySet:
         """What the thread under an article shows, oldest first, in one query.
 
-        A logged-in `viewer` also sees, in place, their own comments the
-        newsroom removed, with the statement of reasons; nobody else does.
+        A logged-in `viewer` also sees, in place, their own comments waiting
+        for approval (marked so) and those the newsroom removed, with the
+        statement of reasons; nobody else does.
         """
         shown = Q(status=Comment.Status.APPROVED) | Q(
             status=Comment.Status.DELETED, replies__status=Comment.Status.APPROVED
         )
         if viewer is not None and viewer.is_authenticated:
-            shown |= Q(status=Comment.Status.REMOVED, author=viewer)
+            shown |= Q(
+                status__in=(Comment.Status.REMOVED, Comment.Status.PENDING),
+                author=viewer,
+            )
         return (
             self.filter(article=article)
             .filter(shown)
@@ -233,12 +237,28 @@ class Comment(TimeStampedModel):
 
 
 class Report(models.Model):
+    """A notice that a comment breaks the law or the terms (DSA Article 16).
+
+    Anyone may send one: a logged-in reader (`reporter`), or an anonymous one,
+    known only by a keyed hash of their address (`fingerprint`), which stops
+    the same address reporting one comment twice, and by the address they
+    chose to leave for the outcome (`contact`). A report stays on record when
+    the newsroom decides; `outcome` says what became of the comment, and the
+    yearly transparency count is made from these rows.
+    """
+
     class Reason(models.TextChoices):
         OFFENSIVE = "offensive", _("offensive or hateful")
         SPAM = "spam", _("spam or advertising")
         PERSONAL = "personal", _("reveals someone's personal data")
         FALSE = "false", _("false information")
+        ILLEGAL = "illegal", _("illegal content")
         OTHER = "other", _("something else")
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("waiting for a decision")
+        KEPT = "kept", _("comment kept")
+        REMOVED = "removed", _("comment removed")
 
     comment = models.ForeignKey(
         Comment,
@@ -249,12 +269,33 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
+    fingerprint = models.CharField(
+        _("anonymous sender"),
+        max_length=32,
+        blank=True,
+        help_text=_("A keyed hash of the address an anonymous report came from."),
+    )
+    contact = models.EmailField(_("contact for the outcome"), blank=True)
     reason = models.CharField(_("reason"), max_length=10, choices=Reason)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome, default=Outcome.OPEN, blank=True
+    )
+    resolved_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -262,9 +303,93 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "reporter"], name="comments_report_once"
+                fields=["comment", "reporter"],
+                condition=Q(reporter__isnull=False),
+                name="comments_report_once",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "fingerprint"],
+                condition=~Q(fingerprint=""),
+                name="comments_anonymous_report_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["comment"],
+                condition=Q(outcome=""),
+                name="comments_open_reports",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.comment}"
+
+
+class Appeal(models.Model):
+    """An author's complaint against a removal (DSA Article 20).
+
+    Decided by a moderator other than the one who removed the comment;
+    `upheld` keeps the removal, `reversed` shows the comment again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for a decision")
+        UPHELD = "upheld", _("removal upheld")
+        REVERSED = "reversed", _("removal reversed, comment restored")
+
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("comment"),
+        on_delete=models.CASCADE,
+        related_name="appeals",
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appellant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField(_("why the decision is wrong"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("removed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who removed the comment; they may not decide the appeal."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("reasons for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment"],
+                condition=Q(status="pending"),
+                name="comments_one_open_appeal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.comment)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -147,3 +148,21 @@ def decide(
     if count_links(body) > policy.max_links:
         return Decision(Comment.Status.PENDING, Comment.Hold.LINKS)
     return Decision(Comment.Status.APPROVED, Comment.Hold.NONE)
+
+
+def check_report_pace(fingerprint: str) -> None:
+    """At most REPORTS_PER_HOUR reports from one address in an hour, so that
+    reports open to anyone cannot flood the queue or hide comments."""
+    hour = int(timezone.now().timestamp() // 3600)
+    key = f"comments:reports:{fingerprint}:{hour}"
+    cache.add(key, 0, 3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, 3600)
+        sent = 1
+    if sent > conf.REPORTS_PER_HOUR:
+        raise CommentRefused(
+            _("You have sent many reports in a short time. Try again in an hour."),
+            code="too_fast",
+        )

@@ -7,6 +7,8 @@ acts.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,16 +17,25 @@ from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from wiesci import conf
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article
 from wiesci.articles.signals import article_changed
 from wiesci.comments import access, moderation
-from wiesci.comments.models import Comment, ModerationSettings, RemovalReason, Report
+from wiesci.comments.models import (
+    Appeal,
+    Comment,
+    ModerationSettings,
+    RemovalReason,
+    Report,
+)
 from wiesci.comments.moderation import CommentRefused
 from wiesci.core.actors import SystemActor
 
@@ -199,28 +210,68 @@ def _moderate(comment: Comment, status: str, by: User) -> Comment:
     return comment
 
 
+def _resolve_reports(comment: Comment, outcome: str, by: User) -> None:
+    """Close the comment's open reports with the decision, and tell each
+    reporter who left a way to reach them what became of it (DSA Article 16)."""
+    open_reports = list(
+        comment.reports.filter(outcome=Report.Outcome.OPEN).select_related("reporter")
+    )
+    if not open_reports:
+        return
+    now = timezone.now()
+    Report.objects.filter(pk__in=[r.pk for r in open_reports]).update(
+        outcome=outcome, resolved_at=now, resolved_by=by
+    )
+    addresses = {
+        r.contact or (r.reporter.email if r.reporter else "") for r in open_reports
+    } - {""}
+    if not addresses:
+        return
+    message = render_to_string(
+        "comments/email/report_decided.txt",
+        {
+            "comment": comment,
+            "removed": outcome == Report.Outcome.REMOVED,
+            "site_url": settings.SITE_URL,
+        },
+    )
+    subject = _("Your report has been considered")
+    transaction.on_commit(
+        lambda: send_mass_mail([(subject, message, None, [a]) for a in addresses])
+    )
+
+
 @transaction.atomic
 def approve_comment(comment: Comment, *, by: User) -> Comment:
+    """Show the comment; the reports on it are closed as "kept"."""
     comment = _moderate(comment, Comment.Status.APPROVED, by)
-    comment.reports.all().delete()
+    _resolve_reports(comment, Report.Outcome.KEPT, by)
     return comment
 
 
 @transaction.atomic
 def reject_comment(comment: Comment, *, by: User) -> Comment:
-    """Turn down a waiting comment (spam, nonsense) without notifying anyone."""
-    return _moderate(comment, Comment.Status.REJECTED, by)
+    """Turn down a waiting comment (spam, nonsense) without notifying its author."""
+    comment = _moderate(comment, Comment.Status.REJECTED, by)
+    _resolve_reports(comment, Report.Outcome.REMOVED, by)
+    return comment
+
+
+def appeal_url(comment: Comment) -> str:
+    return settings.SITE_URL + reverse("comments:appeal", args=[comment.pk])
 
 
 @transaction.atomic
 def remove_comment(
     comment: Comment, *, by: User, reason: RemovalReason, note: str = ""
 ) -> Comment:
-    """Remove a comment and tell its author why: the statement of reasons."""
+    """Remove a comment and tell its author why and how to appeal: the
+    statement of reasons (DSA Article 17)."""
     comment = _moderate(comment, Comment.Status.REMOVED, by)
     comment.removal_reason = reason
     comment.removal_note = note
     comment.save(update_fields=["removal_reason", "removal_note"])
+    _resolve_reports(comment, Report.Outcome.REMOVED, by)
     if comment.author is not None and comment.author.email:
         message = render_to_string(
             "comments/email/removed.txt",
@@ -229,6 +280,8 @@ def remove_comment(
                 "reason": reason,
                 "note": note,
                 "site_url": settings.SITE_URL,
+                "appeal_url": appeal_url(comment),
+                "appeal_days": conf.APPEAL_DAYS,
             },
         )
         recipient = comment.author.email
@@ -243,27 +296,59 @@ def remove_comment(
     return comment
 
 
+@dataclass(frozen=True)
+class AnonymousReader:
+    """A reader who is not logged in, as far as the portal knows them: a keyed
+    hash of their address, and the address they left for an answer."""
+
+    fingerprint: str
+    contact: str = ""
+
+    @classmethod
+    def of(cls, request: HttpRequest, *, contact: str = "") -> AnonymousReader:
+        address = request.META.get("REMOTE_ADDR", "")
+        digest = salted_hmac("comments.report", address, algorithm="sha256")
+        return cls(fingerprint=digest.hexdigest()[:32], contact=contact)
+
+
 @transaction.atomic
 def report_comment(
-    comment: Comment, *, by: User, reason: str, note: str = ""
+    comment: Comment,
+    *,
+    by: User | AnonymousReader,
+    reason: str,
+    note: str = "",
 ) -> Report:
-    """Record a reader's report; enough distinct reporters hide the comment."""
-    if not by.is_authenticated:
-        raise PermissionDenied(_("Log in to report a comment."))
-    if comment.author_id == by.pk:
-        raise CommentRefused(_("You cannot report your own comment."), code="own")
+    """Record a notice about a comment; it reaches the moderation queue at
+    once, and enough distinct reporters hide the comment until decided.
+
+    A reader, or an anonymous one, reports a comment once; a second report
+    returns the first.
+    """
+    if not isinstance(by, AnonymousReader):
+        if not by.is_authenticated:
+            raise PermissionDenied(_("Log in to report a comment."))
+        if comment.author_id == by.pk:
+            raise CommentRefused(_("You cannot report your own comment."), code="own")
     if comment.status != Comment.Status.APPROVED or not comment.article.is_public:
         raise CommentRefused(
             _("You can only report a comment that is shown on the site."),
             code="not_visible",
         )
-    report, created = Report.objects.get_or_create(
-        comment=comment, reporter=by, defaults={"reason": reason, "note": note}
-    )
+    if isinstance(by, AnonymousReader):
+        report, created = Report.objects.get_or_create(
+            comment=comment,
+            fingerprint=by.fingerprint,
+            defaults={"reason": reason, "note": note, "contact": by.contact},
+        )
+    else:
+        report, created = Report.objects.get_or_create(
+            comment=comment, reporter=by, defaults={"reason": reason, "note": note}
+        )
     if not created:
         return report
     policy = ModerationSettings.current()
-    reporters = comment.reports.count()
+    reporters = comment.reports.filter(outcome=Report.Outcome.OPEN).count()
     if (
         comment.status == Comment.Status.APPROVED
         and reporters >= policy.reports_to_hide
@@ -291,6 +376,92 @@ def report_comment(
             lambda: send_mass_mail([(subject, message, None, [r]) for r in recipients])
         )
     return report
+
+
+@transaction.atomic
+def appeal_removal(comment: Comment, *, by: User, text: str) -> Appeal:
+    """The author's complaint against the removal of their comment (DSA
+    Article 20): open for APPEAL_DAYS after the decision, one at a time."""
+    _refresh_status(comment)
+    if comment.author_id != by.pk:
+        raise PermissionDenied(_("Only the author of a comment can appeal."))
+    if comment.status != Comment.Status.REMOVED:
+        raise CommentRefused(
+            _("Only a comment the newsroom removed can be appealed."),
+            code="not_removed",
+        )
+    decided = comment.moderated_at or comment.modified_at
+    if timezone.now() - decided > timedelta(days=conf.APPEAL_DAYS):
+        raise CommentRefused(
+            _("The time to appeal this decision has passed."), code="too_late"
+        )
+    if not text.strip():
+        raise CommentRefused(
+            _("Write why you think the decision is wrong."), code="empty"
+        )
+    if comment.appeals.filter(status=Appeal.Status.PENDING).exists():
+        raise CommentRefused(
+            _("Your appeal is already waiting for a decision."), code="pending"
+        )
+    appeal = Appeal.objects.create(
+        comment=comment,
+        appellant=by,
+        text=text.strip()[: conf.COMMENT_MAX_LENGTH],
+        removed_by=comment.moderated_by,
+    )
+    admin_url = settings.SITE_URL + reverse(
+        "admin:comments_appeal_change", args=[appeal.pk]
+    )
+    subject = _("An appeal against a removal")
+    message = render_to_string(
+        "comments/email/appealed.txt", {"appeal": appeal, "admin_url": admin_url}
+    )
+    recipients = [
+        u.email for u in access.moderators() if u.pk != comment.moderated_by_id
+    ]
+    if recipients:
+        transaction.on_commit(
+            lambda: send_mass_mail([(subject, message, None, [r]) for r in recipients])
+        )
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(appeal: Appeal, *, by: User, restore: bool, note: str = "") -> Appeal:
+    """Decide an appeal: restore the comment or uphold the removal, and mail
+    the outcome with its reasons to the author.
+
+    The moderator who removed the comment may not decide its appeal.
+    """
+    if not access.can_moderate(by):
+        raise PermissionDenied(_("You may not moderate comments."))
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != Appeal.Status.PENDING:
+        raise CommentRefused(_("This appeal has already been decided."), code="decided")
+    if appeal.removed_by_id is not None and appeal.removed_by_id == by.pk:
+        raise PermissionDenied(
+            _("You removed this comment; another moderator must decide the appeal.")
+        )
+    comment = appeal.comment
+    if restore:
+        comment = _moderate(comment, Comment.Status.APPROVED, by)
+    appeal.status = Appeal.Status.REVERSED if restore else Appeal.Status.UPHELD
+    appeal.decided_by = by
+    appeal.decided_at = timezone.now()
+    appeal.decision_note = note.strip()
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if appeal.appellant is not None and appeal.appellant.email:
+        message = render_to_string(
+            "comments/email/appeal_decided.txt",
+            {"appeal": appeal, "comment": comment, "site_url": settings.SITE_URL},
+        )
+        recipient = appeal.appellant.email
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Your appeal has been decided"), message, None, [recipient]
+            )
+        )
+    return appeal
 
 
 @transaction.atomic

@@ -9,4 +9,5 @@ urlpatterns = [
     path("komentarze/<int:pk>/edytuj/", views.edit, name="edit"),
     path("komentarze/<int:pk>/usun/", views.delete, name="delete"),
     path("komentarze/<int:pk>/zglos/", views.report, name="report"),
+    path("komentarze/<int:pk>/odwolanie/", views.appeal, name="appeal"),
 ]

@@ -1,4 +1,4 @@
-"""Readers' comment actions: post, edit, delete, report."""
+"""Readers' comment actions: post, edit, delete, report, appeal."""
 
 from __future__ import annotations
 
@@ -16,8 +16,13 @@ from wiesci.articles.access import (
     get_article_for_viewer,
 )
 from wiesci.articles.views import render_article
-from wiesci.comments import access, services
-from wiesci.comments.forms import CommentForm, EditCommentForm, ReportForm
+from wiesci.comments import access, moderation, services
+from wiesci.comments.forms import (
+    AppealForm,
+    CommentForm,
+    EditCommentForm,
+    ReportForm,
+)
 from wiesci.comments.models import Comment
 from wiesci.comments.moderation import CommentRefused
 
@@ -113,24 +118,65 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/delete.html", {"comment": comment})
 
 
-@login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A notice about a comment, from anyone (DSA Article 16)."""
     # Readers report what they see; anything else is not theirs to read.
     comment = access.get_comment_for_viewer(pk, shown=True)
-    form = ReportForm(request.POST or None)
+    anonymous = not request.user.is_authenticated
+    form = ReportForm(request.POST or None, anonymous=anonymous)
     if request.method == "POST" and form.is_valid():
+        address = services.AnonymousReader.of(
+            request, contact=form.cleaned_data.get("contact", "")
+        )
         try:
+            moderation.check_report_pace(address.fingerprint)
             services.report_comment(
                 comment,
-                by=acting_user(request),
+                by=address if anonymous else acting_user(request),
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
             )
         except CommentRefused as refusal:
             form.add_error(None, refusal)
-        else:
-            messages.success(
-                request, _("Thank you. The newsroom will look at this comment.")
+            status = 429 if refusal.code in TOO_MANY else 400
+            return render(
+                request,
+                "comments/report.html",
+                {"form": form, "comment": comment},
+                status=status,
             )
-            return redirect(comment.article.get_absolute_url() + "#komentarze")
+        messages.success(
+            request, _("Thank you. The newsroom will look at this comment.")
+        )
+        return redirect(comment.article.get_absolute_url() + "#komentarze")
     return render(request, "comments/report.html", {"form": form, "comment": comment})
+
+
+@login_required
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author's appeal against a removal (DSA Article 20)."""
+    comment = access.get_comment_for_viewer(pk)
+    reader = acting_user(request)
+    if comment.author_id != reader.pk:
+        raise Http404
+    form = AppealForm(request.POST or None)
+    context = {
+        "form": form,
+        "comment": comment,
+        "appeals": comment.appeals.order_by("-created_at"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_removal(comment, by=reader, text=form.cleaned_data["text"])
+        except CommentRefused as refusal:
+            form.add_error(None, refusal)
+            return render(request, "comments/appeal.html", context, status=400)
+        messages.success(
+            request,
+            _(
+                "Your appeal has been sent. Another moderator will decide it; "
+                "we will write to you."
+            ),
+        )
+        return redirect(comment.get_absolute_url())
+    return render(request, "comments/appeal.html", context)
