@@ -36,6 +36,7 @@ def sign_up(client, email: str, **extra):
             "password1": "Kasztany-w-parku-2026",
             "password2": "Kasztany-w-parku-2026",
             "display_name": "Nowy Sąsiad",
+            "terms": "on",
         },
         **extra,
     )
@@ -117,6 +118,7 @@ def test_sign_up_asks_a_public_name_that_is_not_an_address(client):
             "password1": "Kasztany-w-parku-2026",
             "password2": "Kasztany-w-parku-2026",
             "display_name": "jan@example.pl",
+            "terms": "on",
         },
     )
     assert response.status_code == 200
@@ -227,6 +229,7 @@ def test_sign_up_is_rate_limited_with_a_polish_answer(client):
             "password1": "Kasztany-w-parku-2026",
             "password2": "Kasztany-w-parku-2026",
             "display_name": "Jeszcze Jeden",
+            "terms": "on",
         },
     )
     assert response.status_code == 429

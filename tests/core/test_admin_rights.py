@@ -50,6 +50,7 @@ RIGHTS: dict[str, dict[str, str]] = {
     "articles.label": {"journalist": "v", "editor": "vac"},
     "comments.comment": {"editor": "vc", "administrator": "vcd"},
     "comments.removalreason": {"editor": "vac"},
+    "comments.appeal": {"editor": "vc", "administrator": "vc"},
     "comments.moderationsettings": {"editor": "vc", "administrator": "vc"},
     "distribution.portalprofile": {"editor": "vc", "administrator": "vc"},
     "moving.redirect": {},
@@ -129,7 +130,12 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.articles import services
     from wiesci.articles.models import Article, AuditEntry, Author, Label
     from wiesci.comments import services as comments
-    from wiesci.comments.models import Comment, ModerationSettings, RemovalReason
+    from wiesci.comments.models import (
+        Appeal,
+        Comment,
+        ModerationSettings,
+        RemovalReason,
+    )
     from wiesci.distribution.models import PortalProfile
     from wiesci.moving.models import ImportedItem, Redirect
     from wiesci.photos.services import create_photo, create_video
@@ -189,6 +195,9 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "articles.label": Label.objects.get_or_create(name="ZAPOWIEDŹ")[0],
         "comments.comment": Comment.objects.get(),
         "comments.removalreason": RemovalReason.objects.first(),
+        "comments.appeal": Appeal.objects.create(
+            comment=Comment.objects.get(), appellant=reader, text="Proszę o zmianę."
+        ),
         "comments.moderationsettings": policy,
         "distribution.portalprofile": PortalProfile.objects.get_or_create(pk=1)[0],
         "moving.redirect": Redirect.objects.create(

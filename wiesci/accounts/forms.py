@@ -1,4 +1,5 @@
-"""Reader account forms: the public name asked at sign-up, account deletion."""
+"""Reader account forms: the public name and the consent asked at sign-up,
+renaming, account deletion."""
 
 from __future__ import annotations
 
@@ -9,37 +10,64 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.accounts.models import User
-from wiesci.accounts.services import PERMANENT_BAN
+from wiesci.accounts.names import check_display_name
+from wiesci.accounts.services import PERMANENT_BAN, record_consent
+from wiesci.core import legal
 
 # What an account without an e-mail address or a password types to delete itself.
 DELETE_PHRASE = _("delete my account")
 
 
-def validate_display_name(value: str) -> None:
-    if "@" in value:
-        raise ValidationError(
-            _("Choose a name without an e-mail address: it is shown to everyone.")
-        )
-
-
-class SignupExtraForm(forms.Form):
-    """Fields allauth's sign-up form adds: the name shown with comments."""
-
-    display_name = forms.CharField(
+def display_name_field() -> forms.CharField:
+    return forms.CharField(
         label=_("Name shown with your comments"),
         max_length=60,
         min_length=3,
-        validators=[validate_display_name],
         help_text=_("Visible to everyone. Your e-mail address never is."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 
+
+def terms_help() -> str:
+    return format_html(
+        '<a href="{}">{}</a> · <a href="{}">{}</a>',
+        legal.TERMS,
+        gettext("Terms"),
+        legal.PRIVACY,
+        gettext("Privacy policy"),
+    )
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's sign-up form adds: the name shown with comments and
+    the consent to the terms, recorded with the version agreed to."""
+
+    display_name = display_name_field()
+    terms = forms.BooleanField(
+        label=_("I accept the portal's terms and its privacy policy."),
+        help_text=lazy(terms_help, str)(),
+        error_messages={"required": _("Accept the terms to create an account.")},
+    )
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        check_display_name(name)
+        return name
+
     def signup(self, request: HttpRequest, user: User) -> None:
-        user.display_name = self.cleaned_data["display_name"].strip()
+        user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+        record_consent(user, by=user)
+
+
+class RenameForm(forms.Form):
+    display_name = display_name_field()
 
 
 class DeleteAccountForm(forms.Form):

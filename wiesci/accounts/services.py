@@ -1,4 +1,5 @@
-"""Writes to reader accounts: deletion and bans. `by` names who acts."""
+"""Writes to reader accounts: names, consents, deletion and bans. `by` names
+who acts."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from wiesci.accounts.models import User
+from wiesci.accounts.models import Consent, TermsVersion, User
+from wiesci.accounts.names import check_display_name
 
 # A permanent ban is one that ends after everyone involved.
 PERMANENT_BAN = timedelta(days=365 * 100)
@@ -52,4 +54,31 @@ def lift_ban(user: User, *, by: Any) -> User:
     user.banned_until = None
     user.ban_reason = ""
     user.save(update_fields=["banned_until", "ban_reason"])
+    return user
+
+
+@transaction.atomic
+def record_consent(user: User, *, by: Any) -> Consent:
+    """Record that `user` agrees to the terms shown now (at sign-up)."""
+    if by.pk is not None and by.pk != user.pk:
+        raise PermissionDenied(_("Only the reader can agree to the terms."))
+    return Consent.objects.create(user=user, terms=TermsVersion.current())
+
+
+@transaction.atomic
+def rename_reader(user: User, *, by: Any, name: str) -> User:
+    """Change the name shown with the reader's comments, if nobody has it
+    and it does not pass for the newsroom's (ValidationError says why)."""
+    if by.pk != user.pk and not by.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("You may not rename this account."))
+    name = " ".join(name.split())
+    check_display_name(name, user=user)
+    user.display_name = name
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["display_name"])
+    except IntegrityError:
+        # Taken by another reader a moment ago.
+        check_display_name(name, user=user)
+        raise
     return user

@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
     path("usun/", views.delete, name="delete"),
+    path("moje-dane/", views.download, name="download"),
 ]

@@ -25,6 +25,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from wiesci.accounts.access import acting_user
 from wiesci.articles import access, services
 from wiesci.articles.admin_views import NewsroomViews
+from wiesci.articles.dashboard import MineFilter
 from wiesci.articles.models import Article, AuditEntry, Author, Correction, Label
 from wiesci.core.text import local_time
 from wiesci.photos.templatetags.photos import picture
@@ -174,7 +175,14 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
         "comment_count",
     )
     list_display_links = ("thumbnail", "title")
-    list_filter = ("status", "section", "places", "authors", "published_at")
+    list_filter = (
+        "status",
+        MineFilter,
+        "section",
+        "places",
+        "authors",
+        "published_at",
+    )
     list_select_related = ("section", "main_photo")
     search_fields = ("title", "lead")
     date_hierarchy = "published_at"

@@ -12,10 +12,11 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from wiesci.articles import access, caching, readership, views
+        from wiesci.articles import dashboard as articles_dashboard
         from wiesci.articles.models import Author, Label
         from wiesci.articles.services import run_due_publications
         from wiesci.articles.signals import article_changed
-        from wiesci.core import pagecache, periodic
+        from wiesci.core import dashboard, pagecache, periodic
         from wiesci.core.actors import SCHEDULER
         from wiesci.photos import usage
         from wiesci.photos.models import Photo, Video
@@ -26,6 +27,7 @@ class ArticlesConfig(AppConfig):
             run_due_publications(by=SCHEDULER)
 
         periodic.register(publish_due)
+        dashboard.register(articles_dashboard.panels)
         pagecache.register_expiry(caching.next_change)
         pagecache.register_beacon(readership.BEACON_PATH, readership.on_beacon)
         pagecache.register_paginated(views.is_paginated)

@@ -257,7 +257,7 @@ def reject_comment(comment: Comment, *, by: User) -> Comment:
     return comment
 
 
-def appeal_url(comment: Comment) -> str:
+def _appeal_url(comment: Comment) -> str:
     return settings.SITE_URL + reverse("comments:appeal", args=[comment.pk])
 
 
@@ -280,7 +280,7 @@ def remove_comment(
                 "reason": reason,
                 "note": note,
                 "site_url": settings.SITE_URL,
-                "appeal_url": appeal_url(comment),
+                "appeal_url": _appeal_url(comment),
                 "appeal_days": conf.APPEAL_DAYS,
             },
         )

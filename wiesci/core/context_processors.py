@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from wiesci import conf
-from wiesci.core import head, pagecache
+from wiesci.core import head, legal, pagecache
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -29,4 +29,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         # How long a cached fragment lives: as long as the page around it.
         "fragment_seconds": conf.PAGE_CACHE_SECONDS,
         "head_templates": head.HEAD_TEMPLATES,
+        "legal_pages": legal.FOOTER,
     }
