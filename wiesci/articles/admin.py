@@ -355,7 +355,9 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
                 services.submit_for_review(article, by=user)
                 message = gettext("Sent to the editors for review.")
             elif name == "return":
-                services.return_to_draft(article, by=user)
+                services.return_to_draft(
+                    article, by=user, note=request.POST.get("review_note", "")
+                )
                 message = gettext("Returned to draft.")
             elif name == "publish":
                 services.publish_article(article, by=user, at=article.published_at)
@@ -396,6 +398,10 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
         context["can_publish"] = access.can_publish(request.user)
         context["can_edit"] = obj is None or access.can_edit(request.user, obj)
         if obj is not None:
+            last = obj.audit.order_by("-at", "-pk").first()
+            returned = last is not None and last.action == AuditEntry.Action.RETURNED
+            if obj.status == Article.Status.DRAFT and returned:
+                context["returned"] = last
             context["preview_url"] = reverse("articles:preview", args=[obj.pk])
             context["revisions_url"] = reverse(
                 "admin:articles_article_revisions", args=[obj.pk]

@@ -7,7 +7,6 @@ schedule, and the autosave endpoint. Each screen checks access through
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -25,12 +24,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from wiesci.accounts.access import acting_user
 from wiesci.articles import access, services
+from wiesci.articles.diffing import word_diff
 from wiesci.articles.forms import gallery_formset, gallery_upload_form
 from wiesci.articles.models import Article, GalleryItem, Revision
 
@@ -42,13 +41,6 @@ else:
     Base = object
 
 DIFF_FIELDS = ("title", "lead", "body")
-
-
-def _lines(value: str) -> list[str]:
-    """Text for a readable diff: one line per paragraph, tags removed."""
-    text = value.replace("</p>", "\n").replace("<br>", "\n").replace("</li>", "\n")
-    text = text.replace("</h2>", "\n").replace("</h3>", "\n")
-    return [line.strip() for line in strip_tags(text).splitlines() if line.strip()]
 
 
 class NewsroomViews(Base):
@@ -151,19 +143,10 @@ class NewsroomViews(Base):
             older, newer = revisions[1], revisions[0]
         diffs = []
         if older is not None and newer is not None:
-            differ = difflib.HtmlDiff(wrapcolumn=70)
             for field in DIFF_FIELDS:
                 before, after = older.data.get(field, ""), newer.data.get(field, "")
                 if before != after:
-                    table = differ.make_table(
-                        _lines(before),
-                        _lines(after),
-                        fromdesc=self._revision_label(older),
-                        todesc=self._revision_label(newer),
-                        context=True,
-                        numlines=2,
-                    )
-                    diffs.append((field, table))
+                    diffs.append((field, word_diff(before, after)))
         context = self._context(
             request,
             gettext("Revisions: %(title)s") % {"title": article.title},
@@ -189,8 +172,29 @@ class NewsroomViews(Base):
     def restore_view(
         self, request: HttpRequest, article_id: int, revision_id: int
     ) -> HttpResponse:
+        """Restore a version; for a story readers see (or will at its time),
+        only after a page that shows what changes says so and is confirmed."""
         article = self._editable(request, article_id)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        live = article.is_public or article.status == Article.Status.SCHEDULED
+        if live and request.POST.get("confirm") != "1":
+            current = {field: getattr(article, field) for field in DIFF_FIELDS}
+            changes = [
+                (field, word_diff(current[field], revision.data.get(field, "")))
+                for field in DIFF_FIELDS
+                if current[field] != revision.data.get(field, "")
+            ]
+            context = self._context(
+                request,
+                gettext("Restore a version of a public article?"),
+                article=article,
+                revision=revision,
+                label=self._revision_label(revision),
+                changes=changes,
+            )
+            return TemplateResponse(
+                request, "admin/articles/article/restore_confirm.html", context
+            )
         services.restore_revision(revision, by=acting_user(request))
         self.message_user(
             request,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from wiesci.accounts.models import User
+from wiesci.articles import notifications
 from wiesci.articles.models import Article, AuditEntry
 from wiesci.articles.signals import article_changed
 from wiesci.core.actors import SystemActor, system_name, user_of
@@ -26,7 +27,8 @@ def require(allowed: bool, message: str) -> None:
 
 
 def audit(article: Article, by: Actor, action: str, note: str = "") -> None:
-    AuditEntry.objects.create(
+    """Log the step; the people it concerns are told (see `notifications`)."""
+    entry = AuditEntry.objects.create(
         article=article,
         article_title=article.title[:200],
         article_number=article.pk,
@@ -35,6 +37,7 @@ def audit(article: Article, by: Actor, action: str, note: str = "") -> None:
         action=action,
         note=note,
     )
+    notifications.notify(article, entry)
 
 
 def announce(article: Article, reason: str) -> None:

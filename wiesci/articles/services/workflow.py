@@ -69,10 +69,17 @@ def submit_for_review(article: Article, *, by: Actor) -> Article:
 
 @transaction.atomic
 def return_to_draft(article: Article, *, by: Actor, note: str = "") -> Article:
-    """An editor sends an article back to its author, or takes a schedule off."""
+    """An editor sends an article back to its author with a note of what to
+    change, or takes a schedule off."""
     require(access.can_publish(by), _("Only editors can do this."))
     if article.status not in (Status.IN_REVIEW, Status.SCHEDULED):
         raise ValidationError(_("This article is not waiting."), code="status")
+    note = note.strip()
+    if article.status == Status.IN_REVIEW and not note:
+        raise ValidationError(
+            _("Tell the author what to change: write a note for them."),
+            code="note",
+        )
     was_scheduled = article.status == Status.SCHEDULED
     if was_scheduled and article.is_public:
         raise ValidationError(
