@@ -196,3 +196,41 @@ def html_errors(documents: dict[str, str], workdir: Path) -> dict[str, list[str]
             f"line {message.get('lastLine')}: {message.get('message')}"
         )
     return errors
+
+
+# Controls and headings whose boxes cross another's: one drawn over the other
+# (the admin's object tools over the headline, a button over a field). An
+# element and what it contains do not count; boxes that only touch do not.
+# Labels are left out: a block label's box spans the row its text sits in.
+OVERLAPS = """(root) => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, ' +
+                   'h1, h2, .title-preview';
+  const scope = document.querySelector(root) || document.body;
+  const shown = [...scope.querySelectorAll(selector)].filter(e => {
+    if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+      return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 1 && r.height > 1;
+  });
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    ' "' + (e.textContent || e.value || e.name || '').trim().slice(0, 30) + '"';
+  const found = [];
+  for (let i = 0; i < shown.length; i++) {
+    const a = shown[i], ra = a.getBoundingClientRect();
+    for (let j = i + 1; j < shown.length; j++) {
+      const b = shown[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const rb = b.getBoundingClientRect();
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 2 && h > 2) found.push(name(a) + ' × ' + name(b));
+    }
+  }
+  return found;
+}"""
+
+
+def overlapping(page: Any, root: str = "#content") -> list[str]:
+    """Pairs of controls or headings drawn over each other inside `root`."""
+    problems: list[str] = page.evaluate(OVERLAPS, root)
+    return problems

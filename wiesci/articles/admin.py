@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -355,10 +356,38 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
                 services.submit_for_review(article, by=user)
                 message = gettext("Sent to the editors for review.")
             elif name == "return":
+                from_review = article.status == Article.Status.IN_REVIEW
                 services.return_to_draft(
                     article, by=user, note=request.POST.get("review_note", "")
                 )
-                message = gettext("Returned to draft.")
+                message = (
+                    gettext("Returned to the author with your note.")
+                    if from_review
+                    else gettext("Returned to draft.")
+                )
+            elif name == "publish_now":
+                # Now, whatever time the form holds; a published story keeps
+                # its original time.
+                published = article.status == Article.Status.PUBLISHED
+                services.publish_article(
+                    article, by=user, at=None if published else timezone.now()
+                )
+                message = gettext("Published.")
+            elif name == "schedule":
+                if (
+                    article.published_at is None
+                    or article.published_at <= timezone.now()
+                ):
+                    raise ValidationError(
+                        gettext(
+                            "Set a publication time in the future to schedule "
+                            "the article."
+                        )
+                    )
+                services.publish_article(article, by=user, at=article.published_at)
+                message = gettext("Scheduled for %(time)s.") % {
+                    "time": local_time(article.published_at)
+                }
             elif name == "publish":
                 services.publish_article(article, by=user, at=article.published_at)
                 if article.status == Article.Status.SCHEDULED:
@@ -396,6 +425,10 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     ) -> Any:
         obj = context.get("original")
         context["can_publish"] = access.can_publish(request.user)
+        if obj is not None:
+            context["title_before"] = " ".join(f"[{m}]" for m in obj.label_markers)
+            context["title_after"] = f"[{obj.media_marker}]" if obj.media_marker else ""
+            context["title_preview"] = obj.title_with_markers
         context["can_edit"] = obj is None or access.can_edit(request.user, obj)
         if obj is not None:
             last = obj.audit.order_by("-at", "-pk").first()
