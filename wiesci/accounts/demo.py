@@ -68,6 +68,6 @@ def prepare(context: DemoContext) -> list[str]:
         user=editor, email=editor.email, defaults={"verified": True, "primary": True}
     )
     return [
-        f"Demo editor: log in at {settings.SITE_URL}/admin/ "
+        f"Demo editor: log in at {context.site_url or settings.SITE_URL}/admin/ "
         f"as “{editor.email}” with password “{password}” (new on every start)."
     ]

@@ -37,6 +37,8 @@ class DemoContext:
     say: Callable[[str], Any] = print
     # Pixel size of the generated photos; tests ask for small ones.
     photo_size: tuple[int, int] = (1600, 1067)
+    # Where the demo is served, for the lines printed on start.
+    site_url: str = ""
     # What one loader leaves for the next: demo keys → saved objects.
     shared: dict[str, Any] = field(default_factory=dict)
 

@@ -33,7 +33,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         width = options["photo_width"]
         context = demo.DemoContext(
-            say=self.stdout.write, photo_size=(width, width * 2 // 3)
+            say=self.stdout.write,
+            photo_size=(width, width * 2 // 3),
+            site_url=f"http://127.0.0.1:{options['port']}",
         )
         if demo.has_content():
             self.stdout.write(
