@@ -105,7 +105,7 @@ def test_the_overlap_check_sees_a_button_over_a_headline(browser):
     page.set_content(
         '<div id="content"><h2>Zamknięty most w Rudniku</h2>'
         '<a href="/x" style="position:absolute;top:10px;left:40px">Podgląd</a>'
-        '<p><button>Zapisz</button> <button>Wyślij</button></p></div>'
+        "<p><button>Zapisz</button> <button>Wyślij</button></p></div>"
     )
     found = overlapping(page)
     assert len(found) == 1

@@ -29,6 +29,7 @@ from wiesci.articles.admin_views import NewsroomViews
 from wiesci.articles.dashboard import MineFilter
 from wiesci.articles.models import Article, AuditEntry, Author, Correction, Label
 from wiesci.core.text import local_time
+from wiesci.photos.models import Photo
 from wiesci.photos.templatetags.photos import picture
 
 # What the body editor offers: what articles use, nothing more. The model
@@ -108,6 +109,28 @@ class CorrectionInline(admin.TabularInline[Correction, Article]):
         return False  # added through the workflow box, which records them
 
 
+class PhotoChoices(forms.RadioSelect):
+    """The main photo picked from the article's own photos, by thumbnail."""
+
+    option_template_name = "admin/articles/article/photo_option.html"
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        photo = getattr(option["value"], "instance", None)
+        option["thumbnail"] = (
+            picture(
+                photo,
+                "mini",
+                sizes="8rem",
+                loading="eager",
+                css_class="photo-choice__image",
+            )
+            if photo is not None
+            else ""
+        )
+        return option
+
+
 class ArticleForm(forms.ModelForm[Article]):
     correction = forms.CharField(
         label=_("New correction or update note"),
@@ -126,6 +149,21 @@ class ArticleForm(forms.ModelForm[Article]):
         model = Article
         # The admin's fieldsets choose the fields; these are the ones it edits.
         fields = ("title", "slug", "lead", "body", "section")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("main_photo")
+        if isinstance(field, forms.ModelChoiceField):
+            article = self.instance
+            own = Photo.objects.filter(gallery_items__article=article.pk)
+            if article.main_photo_id:
+                own = own | Photo.objects.filter(pk=article.main_photo_id)
+            field.queryset = own.distinct().order_by("pk")
+            field.widget = PhotoChoices(choices=field.choices)
+            field.empty_label = gettext("None: the gallery's first photo")
+            field.help_text = gettext(
+                "Chosen from the article's gallery: add photos there first."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,7 +227,6 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     date_hierarchy = "published_at"
     # Typed, not Ctrl-clicked: select2's search over the related screens.
     autocomplete_fields = ("tags", "places", "organisations", "authors", "labels")
-    raw_id_fields = ("main_photo",)
     inlines = [CorrectionInline, AuditInline]
     actions = ["publish", "withdraw"]
     change_form_template = "admin/articles/article/change_form.html"
