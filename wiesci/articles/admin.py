@@ -159,7 +159,8 @@ class ArticleForm(forms.ModelForm[Article]):
             if article.main_photo_id:
                 own = own | Photo.objects.filter(pk=article.main_photo_id)
             field.queryset = own.distinct().order_by("pk")
-            field.widget = PhotoChoices(choices=field.choices)
+            field.widget = PhotoChoices()
+            field.widget.choices = field.choices
             field.empty_label = gettext("None: the gallery's first photo")
             field.help_text = gettext(
                 "Chosen from the article's gallery: add photos there first."
