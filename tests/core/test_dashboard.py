@@ -105,3 +105,16 @@ def test_the_dashboard_costs_the_same_queries_however_much_waits(
     for number in range(1, 12):
         add_work(number)
     assert queries() == few
+
+
+def test_the_author_sees_on_the_dashboard_that_their_story_went_out(
+    editor, journalist, section
+):
+    article = draft(journalist, "Nowy chodnik w Ocicach", section)
+    services.submit_for_review(article, by=journalist)
+    services.publish_article(article, by=editor)
+    page = desk(journalist)
+    assert "Ostatnio przy Twoich tekstach" in page
+    assert "opublikowany" in page
+    # Their own steps are not news to them.
+    assert "wysłany do akceptacji" not in page

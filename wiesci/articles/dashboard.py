@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wiesci.articles import access
+from wiesci.articles import access, notifications
 from wiesci.articles.models import Article, AuditEntry
 from wiesci.core.dashboard import Panel, first
 from wiesci.core.text import local_time
@@ -142,6 +142,35 @@ def panels(request: HttpRequest) -> list[Panel]:
             ),
             urgent=True,
             empty_text=_("Everything went out on time."),
+        )
+    )
+    # What others did to the viewer's stories this week: the e-mails'
+    # counterpart on the dashboard (see notifications).
+    news = (
+        AuditEntry.objects.filter(
+            article__created_by=user.pk,
+            action__in=notifications.TO_AUTHOR,
+            at__gte=timezone.now() - timedelta(days=7),
+        )
+        .exclude(by=user.pk)
+        .select_related("article", "by")
+        .order_by("-at", "-pk")
+    )
+    found.append(
+        Panel(
+            "news",
+            _("Recently on your stories"),
+            news.count(),
+            reverse("admin:articles_auditentry_changelist")
+            if user.has_perm("articles.view_auditentry")
+            else _list(**{MINE: "1"}),
+            first(
+                news,
+                lambda e: e.article_title,
+                lambda e: _change(e.article),
+                lambda e: f"{e.get_action_display()} · {local_time(e.at)} · {e.actor}",
+            ),
+            empty_text=_("Nothing new this week."),
         )
     )
     breaking = [
