@@ -5,6 +5,7 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
+from wiesci.accounts.models import User
 from wiesci.articles.models import Article, GalleryItem
 from wiesci.comments.models import Comment
 from wiesci.photos.models import Photo
@@ -56,6 +57,19 @@ class DemoTests(TestCase):
         partner_kinds = set(library.partners.values_list("kind", flat=True))
         assert {"museum", "arboretum", "sports_club", "association"} <= partner_kinds
         assert "szkoleni" in story.body
+
+    def test_demo_has_stories_in_the_works_for_the_dashboard(self):
+        waiting = Article.objects.get(status=Article.Status.IN_REVIEW)
+        assert waiting.created_by is not None
+        assert not waiting.created_by.has_perm("articles.publish_article")
+        returned = Article.objects.get(
+            status=Article.Status.DRAFT, audit__action="returned"
+        )
+        assert "strzelca" in returned.audit.get(action="returned").note
+        editor = User.objects.get(username="redakcja")
+        self.client.force_login(editor)
+        page = self.client.get("/admin/").content.decode()
+        assert waiting.title in page
 
     def test_demo_prints_the_editor_login_and_does_not_load_twice(self):
         assert "Demo editor: log in at" in self.output

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.sites.models import Site
 
-from wiesci.articles import services
+from wiesci.articles import access, services
 from wiesci.articles.models import Article, Author, Label
 from wiesci.core.actors import DEMO
 from wiesci.core.demo import DemoContext
@@ -124,10 +124,36 @@ def load(context: DemoContext) -> None:
         article.breaking_text = entry["text"]
         article.breaking_until = context.now + timedelta(hours=entry["hours_left"])
         article.save(update_fields=["breaking_text", "breaking_until"])
+    _desk(data.get("desk", []), sections, context)
     context.say(
         f"  {len(articles)} articles; making renditions of {len(photos)} photos…"
     )
     make_renditions_many(photos, by=DEMO)
+
+
+def _desk(
+    entries: list[dict[str, Any]], sections: dict[str, Section], context: DemoContext
+) -> None:
+    """Stories in the works, each by its journalist, through the real review:
+    one waiting for an editor, one returned with a note."""
+    staff = context.shared.get("staff", {})
+    editor = next((user for user in staff.values() if access.can_publish(user)), None)
+    for entry in entries:
+        author = staff.get(entry["author"])
+        if author is None or editor is None:
+            continue
+        article = services.save_article(
+            Article(
+                title=entry["title"],
+                lead=entry["lead"],
+                body=entry["body"],
+                section=sections[entry["section"]],
+            ),
+            by=author,
+        )
+        services.submit_for_review(article, by=author)
+        if entry["state"] == "returned":
+            services.return_to_draft(article, by=editor, note=entry["note"])
 
 
 def _photo(
