@@ -120,3 +120,29 @@ def test_the_diff_shows_whole_words_and_shortens_what_did_not_change():
 def test_the_diff_escapes_what_it_shows():
     diff = str(word_diff("<p>a &lt;b&gt;</p>", "<p>a &lt;c&gt;</p>"))
     assert "<b>" not in diff and "<c>" not in diff
+
+
+def test_photos_dropped_on_the_article_form_join_its_gallery(
+    client, journalist, section
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.articles.test_newsroom import change_form_data
+    from tests.conftest import image_bytes
+
+    article = draft(journalist, section)
+    client.force_login(journalist)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert 'class="photo-drop"' in client.get(url).content.decode()
+    data = change_form_data(client, article)
+    data["new_photos"] = [
+        SimpleUploadedFile("most.jpg", image_bytes(), content_type="image/jpeg"),
+        SimpleUploadedFile("zepsuty.jpg", b"to nie jest zdjecie"),
+    ]
+    response = client.post(url, data, follow=True)
+    page = response.content.decode()
+    assert "Dodano 1 zdjęcie" in page
+    assert "zepsuty.jpg" in page
+    article.refresh_from_db()
+    assert article.gallery_items.count() == 1
+    assert article.main_photo_id == article.gallery_items.get().photo_id

@@ -27,6 +27,7 @@ from wiesci.accounts.access import acting_user
 from wiesci.articles import access, services
 from wiesci.articles.admin_views import NewsroomViews
 from wiesci.articles.dashboard import MineFilter
+from wiesci.articles.forms import MultipleFileField, MultipleFileInput
 from wiesci.articles.models import Article, AuditEntry, Author, Correction, Label
 from wiesci.core.text import local_time
 from wiesci.photos.models import Photo
@@ -144,6 +145,18 @@ class ArticleForm(forms.ModelForm[Article]):
     correction_kind = forms.ChoiceField(
         label=_("kind"), choices=Correction.Kind.choices, required=False
     )
+    # Photos dropped on the article's own screen join its gallery on saving;
+    # a public story's photos are described one by one on the gallery screen.
+    new_photos = MultipleFileField(
+        label=_("Add photos to the gallery"),
+        required=False,
+        help_text=_(
+            "Drop photos here or choose them; they join the gallery when you save."
+        ),
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*", "multiple": True, "class": "photo-drop"}
+        ),
+    )
 
     class Meta:
         model = Article
@@ -254,7 +267,7 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
                 _("Filed under"),
                 {"fields": ("tags", "places", "organisations", "authors", "labels")},
             ),
-            (_("Media"), {"fields": ("gallery_link", "main_photo", "videos")}),
+            (_("Media"), {"fields": self._media_fields(obj)}),
             (_("Publication"), {"fields": publication}),
         ]
         if obj is not None and access.can_publish(request.user):
@@ -265,6 +278,12 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
                 )
             )
         return fieldsets
+
+    @staticmethod
+    def _media_fields(obj: Article | None) -> tuple[str, ...]:
+        if obj is not None and obj.needs_alt_texts:
+            return ("gallery_link", "main_photo", "videos")
+        return ("gallery_link", "new_photos", "main_photo", "videos")
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Article | None = None
@@ -357,6 +376,14 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
         # The form has just set the labels ticked in it, over the sponsored
         # label `save_article` added.
         services.record_filing(article, by=acting_user(request))
+        files = form.cleaned_data.get("new_photos") or []
+        if files:
+            added, rejected = services.upload_to_gallery(
+                article,
+                [services.NewPhoto(upload) for upload in files],
+                by=acting_user(request),
+            )
+            self._report_upload(request, len(added), rejected)
         text = form.cleaned_data.get("correction", "").strip()
         if text:
             services.add_correction(
