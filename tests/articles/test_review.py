@@ -146,3 +146,13 @@ def test_photos_dropped_on_the_article_form_join_its_gallery(
     article.refresh_from_db()
     assert article.gallery_items.count() == 1
     assert article.main_photo_id == article.gallery_items.get().photo_id
+
+
+def test_a_new_article_offers_no_one_elses_photos_as_its_main_photo(
+    client, editor, make_photo
+):
+    make_photo(alt_text="Portret autorki")
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_add")).content.decode()
+    assert "Portret autorki" not in page
+    assert 'class="photo-drop"' in page

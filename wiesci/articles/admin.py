@@ -168,7 +168,11 @@ class ArticleForm(forms.ModelForm[Article]):
         field = self.fields.get("main_photo")
         if isinstance(field, forms.ModelChoiceField):
             article = self.instance
-            own = Photo.objects.filter(gallery_items__article=article.pk)
+            own = (
+                Photo.objects.filter(gallery_items__article=article.pk)
+                if article.pk
+                else Photo.objects.none()
+            )
             if article.main_photo_id:
                 own = own | Photo.objects.filter(pk=article.main_photo_id)
             field.queryset = own.distinct().order_by("pk")
@@ -528,7 +532,12 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     @admin.display(description=_("gallery"))
     def gallery_link(self, article: Article) -> SafeString:
         if not article.pk:
-            return SafeString(gettext("Save the article first, then add photos."))
+            return SafeString(
+                gettext(
+                    "Add photos below; you can caption and order them once the "
+                    "article is saved."
+                )
+            )
         count = article.gallery_items.count()
         label = ngettext(
             "Manage the gallery (%(count)d photo)",
