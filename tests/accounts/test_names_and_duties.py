@@ -138,3 +138,25 @@ def test_the_data_export_holds_the_readers_comments_and_nobody_elses(
     assert "Cudzy komentarz." not in text
     assert "Sąsiadka zza płotu" not in text
     assert neighbour.email not in text
+
+
+def test_the_admin_says_a_name_is_taken_instead_of_failing(client, reader, make_reader):
+    other = make_reader(display_name="Ola z Ocic")
+    admin = User.objects.create_superuser("szef", "szef@example.pl", "haslo-szefa")
+    client.force_login(admin)
+    url = reverse("admin:accounts_user_change", args=[other.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if form[name].value() is not None and name not in {"password"}
+    }
+    data = {k: v for k, v in data.items() if not isinstance(v, list | bool)}
+    data.update({"display_name": "SĄSIAD Z OCIC", "is_active": "on"})
+    data["date_joined_0"], data["date_joined_1"] = "01.11.2026", "10:00:00"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Ta nazwa jest już zajęta." in response.content.decode()
+    other.refresh_from_db()
+    assert other.display_name == "Ola z Ocic"

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -59,6 +60,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.public_name
+
+    def clean(self) -> None:
+        """Refuse a name another active account has, as the constraint would:
+        forms leave the constraint out, since they do not edit display_key."""
+        super().clean()
+        self.display_key = name_key(self.display_name)[:60]
+        if not (self.display_key and self.is_active):
+            return
+        twins = User.objects.filter(is_active=True, display_key=self.display_key)
+        if twins.exclude(pk=self.pk).exists():
+            raise ValidationError({"display_name": _("This name is already taken.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.display_key = name_key(self.display_name)[:60]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail, send_mass_mail
@@ -306,7 +307,9 @@ class AnonymousReader:
 
     @classmethod
     def of(cls, request: HttpRequest, *, contact: str = "") -> AnonymousReader:
-        address = request.META.get("REMOTE_ADDR", "")
+        # The reader's address as the log-in limits read it: behind the
+        # documented proxy, the one it forwards (WIESCI_BEHIND_PROXY).
+        address = get_adapter(request).get_client_ip(request)
         digest = salted_hmac("comments.report", address, algorithm="sha256")
         return cls(fingerprint=digest.hexdigest()[:32], contact=contact)
 
