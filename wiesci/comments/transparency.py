@@ -42,7 +42,7 @@ def counts(year: int) -> list[Row]:
     reports = Report.objects.filter(created_at__gte=start, created_at__lt=end)
     rows = [
         Row(_("Notices received"), reports.count()),
-        Row(_("… from anonymous readers"), reports.filter(reporter=None).count()),
+        Row(_("… from anonymous readers"), reports.exclude(fingerprint="").count()),
     ]
     by_reason = dict(
         reports.order_by()
