@@ -244,7 +244,14 @@ class ArticleAdmin(NewsroomViews, admin.ModelAdmin[Article]):
     search_fields = ("title", "lead")
     date_hierarchy = "published_at"
     # Typed, not Ctrl-clicked: select2's search over the related screens.
-    autocomplete_fields = ("tags", "places", "organisations", "authors", "labels")
+    autocomplete_fields = (
+        "tags",
+        "places",
+        "organisations",
+        "authors",
+        "labels",
+        "videos",
+    )
     inlines = [CorrectionInline, AuditInline]
     actions = ["publish", "withdraw"]
     change_form_template = "admin/articles/article/change_form.html"
