@@ -33,6 +33,7 @@ SKIPPED = {
     "socialaccount_signup": "needs a half-finished social log-in in the session",
     "account_confirm_login_code": "log-in by code is off",
     "account_set_password": "redirects: every account has a password",
+    "accounts:download": "a JSON file, read in tests/accounts/test_names_and_duties.py",
     "account_confirm_reauthentication_code": (
         "redirects until a code was requested in the same session"
     ),
@@ -73,6 +74,7 @@ READER_PAGES = {
     "comments:edit",
     "comments:delete",
     "comments:report",
+    "comments:appeal",
 }
 EDITOR_PAGES = {"articles:preview"}
 VISITORS = ("anonymous", "reader", "editor")
@@ -277,6 +279,8 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         "comments:report": reverse(
             "comments:report", args=[portal["others_comment"].pk]
         ),
+        # The reader's own comment: the page tells where an appeal stands.
+        "comments:appeal": reverse("comments:appeal", args=[comment.pk]),
         "accounts:account": reverse("accounts:account"),
         "accounts:delete": reverse("accounts:delete"),
         "account_login": reverse("account_login"),

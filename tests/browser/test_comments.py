@@ -18,6 +18,7 @@ def test_new_reader_signs_up_verifies_and_comments(page, make_article):
     page.get_by_label("Nazwa wyświetlana przy komentarzach").fill("Mieszkanka Ostroga")
     page.locator("#id_password1").fill("Kasztany-w-parku-2026")
     page.locator("#id_password2").fill("Kasztany-w-parku-2026")
+    page.get_by_label(re.compile("Akceptuję regulamin")).check()
     page.get_by_role("button", name=re.compile("Zarejestruj")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Zweryfikuj")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -153,6 +154,8 @@ def test_a_logged_in_reader_comments_and_reports_with_the_keyboard(
     report.focus()
     page.keyboard.press("Enter")
     page.get_by_label("spam lub reklama").focus()
+    page.keyboard.press("Space")
+    page.get_by_label(re.compile("Zgłaszam w dobrej wierze")).focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Wyślij zgłoszenie").focus()
     page.keyboard.press("Enter")
