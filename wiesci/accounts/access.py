@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest
 
 from wiesci.accounts.models import User
@@ -16,3 +18,22 @@ def acting_user(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
+
+
+def staff_with_permission(permission: str) -> list[User]:
+    """Active staff holding `permission` ("app_label.codename") by themselves,
+    by a group or as superusers, with an address to be told at."""
+    app_label, codename = permission.split(".")
+    granted = Permission.objects.get(
+        codename=codename, content_type__app_label=app_label
+    )
+    return list(
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions=granted)
+            | Q(groups__permissions=granted)
+        )
+        .exclude(email="")
+        .distinct()
+    )

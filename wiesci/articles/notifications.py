@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
+from wiesci.accounts.access import staff_with_permission
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article, AuditEntry
 from wiesci.core.mail import send_later
@@ -41,19 +40,7 @@ SUBJECTS: dict[str, str] = {
 
 def editors() -> list[User]:
     """Active staff who publish, with an address to be told at."""
-    permission = Permission.objects.get(
-        codename="publish_article", content_type__app_label="articles"
-    )
-    return list(
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions=permission)
-            | Q(groups__permissions=permission)
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    return staff_with_permission("articles.publish_article")
 
 
 def recipients(article: Article, entry: AuditEntry) -> list[str]:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wiesci import conf
+from wiesci.accounts.access import staff_with_permission
 from wiesci.accounts.models import User
 from wiesci.comments import moderation
 from wiesci.comments.models import Comment
@@ -92,16 +91,4 @@ def can_moderate(user: Any) -> bool:
 
 def moderators() -> list[User]:
     """Active staff who moderate comments and have an address to be told at."""
-    permission = Permission.objects.get(
-        codename="moderate_comment", content_type__app_label="comments"
-    )
-    return list(
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions=permission)
-            | Q(groups__permissions=permission)
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    return staff_with_permission("comments.moderate_comment")

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -137,11 +137,7 @@ class CommentAdmin(admin.ModelAdmin[Comment]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
         # Annotated before the ordering, which may sort by it.
-        queryset = Comment.objects.annotate(
-            open_reports=Count(
-                "reports", filter=Q(reports__outcome=Report.Outcome.OPEN)
-            )
-        )
+        queryset = Comment.objects.with_open_reports()
         return queryset.order_by(*(self.get_ordering(request) or ()))
 
     @admin.display(description=_("text"))

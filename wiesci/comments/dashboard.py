@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wiesci.comments import access
-from wiesci.comments.models import Appeal, Comment, Report
+from wiesci.comments.models import Appeal, Comment
 from wiesci.core.dashboard import Panel, first
 
 
@@ -22,12 +22,8 @@ def panels(request: HttpRequest) -> list[Panel]:
     queue = reverse("admin:comments_comment_changelist")
     held = Comment.objects.filter(status=Comment.Status.PENDING).order_by("created_at")
     reported = (
-        Comment.objects.annotate(
-            open_reports=Count(
-                "reports", filter=Q(reports__outcome=Report.Outcome.OPEN)
-            )
-        )
-        .filter(open_reports__gt=0)
+        Comment.objects.with_open_reports()
+        .filter(Q(open_reports__gt=0))
         .order_by("-open_reports", "created_at")
     )
     appeals = (

@@ -108,6 +108,14 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.APPROVED)
 
+    def with_open_reports(self) -> CommentQuerySet:
+        """Each comment with `open_reports`: its reports not yet decided."""
+        return self.annotate(
+            open_reports=models.Count(
+                "reports", filter=Q(reports__outcome=Report.Outcome.OPEN)
+            )
+        )
+
     def in_thread(self, article: Article, *, viewer: Any = None) -> CommentQuerySet:
         """What the thread under an article shows, oldest first, in one query.
 
