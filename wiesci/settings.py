@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "wiesci.comments",
     "wiesci.search",
     "wiesci.distribution",
+    "wiesci.events",
+    "wiesci.notices",
     "wiesci.moving",
 ]
 

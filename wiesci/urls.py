@@ -25,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wiesci.comments.urls")),
     path("", include("wiesci.search.urls")),
     path("", include("wiesci.distribution.urls")),
+    path("", include("wiesci.events.urls")),
+    path("", include("wiesci.notices.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

@@ -54,6 +54,18 @@ def register_article_template(name: str) -> None:
         ARTICLE_TEMPLATES.insert(0, name)
 
 
+# What apps above add to a page, by the page's name: "article" (inside the
+# story, before its filing), "place" and "organisation" (after the news). Each
+# template reads what it shows through its own template tags, in a fixed
+# number of queries, and is cached with the page.
+PAGE_PARTS: dict[str, list[str]] = {"article": [], "place": [], "organisation": []}
+
+
+def register_page_part(page: str, name: str) -> None:
+    if name not in PAGE_PARTS[page]:
+        PAGE_PARTS[page].append(name)
+
+
 def is_paginated(path: str) -> bool:
     """Whether the page at `path` lists stories over numbered pages."""
     try:
@@ -156,7 +168,12 @@ def render_article(
     others = SimpleLazyObject(
         lambda: list(listing().exclude(pk=article.pk)[: conf.OTHER_STORIES])
     )
-    context = {"article": article, "others": others, **(extra or {})}
+    context = {
+        "article": article,
+        "others": others,
+        "page_parts": PAGE_PARTS["article"],
+        **(extra or {}),
+    }
     return render(request, ARTICLE_TEMPLATES, context, status=status)
 
 
@@ -230,6 +247,7 @@ def place(request: HttpRequest, slug: str) -> HttpResponse:
             "place": place,
             "page": paginate(request, listing().filter(places=place)),
             "organisations": place.organisations.all(),
+            "page_parts": PAGE_PARTS["place"],
         },
     )
 
@@ -245,6 +263,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "partners": organisation.partners.select_related("place"),
             "page": paginate(request, listing().filter(organisations=organisation)),
+            "page_parts": PAGE_PARTS["organisation"],
         },
     )
 
