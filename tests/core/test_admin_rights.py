@@ -55,6 +55,8 @@ RIGHTS: dict[str, dict[str, str]] = {
     "distribution.portalprofile": {"editor": "vc", "administrator": "vc"},
     "moving.redirect": {},
     "moving.importeditem": {"administrator": "v"},
+    "events.event": {"journalist": "vac", "editor": "vacd"},
+    "notices.notice": {"journalist": "vac", "editor": "vacd"},
 }
 
 
@@ -137,7 +139,11 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         RemovalReason,
     )
     from wiesci.distribution.models import PortalProfile
+    from wiesci.events import services as event_services
+    from wiesci.events.models import Event
     from wiesci.moving.models import ImportedItem, Redirect
+    from wiesci.notices import services as notice_services
+    from wiesci.notices.models import Notice
     from wiesci.photos.services import create_photo, create_video
     from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
@@ -158,6 +164,19 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         Article(title="Szkic reportera", lead="Lead.", section=section),
         by=people["journalist"],
     )
+    event = Event(
+        title="Dożynki gminne", starts_at=timezone.now(), place=place, kind="festival"
+    )
+    event.save()
+    event_services.record_event_saved(event, by=people["journalist"], created=True)
+    notice = Notice(
+        title="Sprzedaż działki",
+        issuer=Organisation.objects.create(name="Urząd Miasta", kind="office"),
+        body="Treść.",
+        stays_until=timezone.localdate(),
+    )
+    notice.save()
+    notice_services.record_notice_saved(notice, by=people["journalist"], created=True)
     app = SocialApp.objects.create(provider="google", name="Google", client_id="x")
     account = SocialAccount.objects.create(user=reader, provider="google", uid="1")
     return {
@@ -206,6 +225,8 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "moving.importeditem": ImportedItem.objects.create(
             source="wordpress", kind="post", key="https://stary.pl/?p=1", target_id=1
         ),
+        "events.event": event,
+        "notices.notice": notice,
     }
 
 

@@ -100,7 +100,8 @@ def calendar(events: Any, *, name: str, description: str = "") -> bytes:
         cal.add("x-wr-caldesc", description)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
+    ttl: bytes = vDuration(REFRESH).to_ical()  # type: ignore[no-untyped-call]
+    cal.add("x-published-ttl", ttl.decode())
     events = list(events)
     for event in events:
         cal.add_component(vevent(event))

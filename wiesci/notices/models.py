@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wiesci.core.actors import SYSTEM_ACTORS
 from wiesci.core.editorial import Editorial, LogEntry, Status
@@ -240,9 +241,9 @@ class ProofEntry(models.Model):
     """One step of a notice's publication, as the issuer may check it later."""
 
     class Kind(models.TextChoices):
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", pgettext_lazy("proof step", "publication")
         CHANGED = "changed", _("changed while published")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proof step", "withdrawal")
         ENDED = "ended", _("period ended")
 
     notice = models.ForeignKey(
