@@ -38,6 +38,16 @@ SKIPPED = {
         "redirects until a code was requested in the same session"
     ),
 }
+SKIPPED |= dict.fromkeys(
+    (
+        "events:feed",
+        "events:place_feed",
+        "events:organisation_feed",
+        "events:ics",
+        "notices:text",
+    ),
+    "iCalendar or plain text, parsed in tests/events and tests/notices",
+)
 # Machine-readable answers, checked by their own parsers in
 # tests/distribution (feedparser, the sitemap schemas, JSON, Pillow).
 SKIPPED |= {
@@ -240,6 +250,7 @@ def build_portal() -> dict[str, Any]:
     about.sites.add(Site.objects.get_current())
     draft = story("Szkic na jutro")
     token = services.share_article(draft, by=editor)
+    event, notice = calendar_and_notice(place, library, main)
     return {
         "section": section,
         "place": place,
@@ -254,7 +265,50 @@ def build_portal() -> dict[str, Any]:
         "flatpage": about,
         "reader": reader,
         "editor": editor,
+        "event": event,
+        "notice": notice,
     }
+
+
+def calendar_and_notice(place: Any, library: Any, preview: Any) -> tuple[Any, Any]:
+    """An event announced by `preview` and a current notice with a PDF."""
+    from django.core.files.base import ContentFile
+
+    from wiesci.events import services as events
+    from wiesci.events.models import Event
+    from wiesci.notices import services as notices
+    from wiesci.notices.models import Notice
+    from wiesci.taxonomy.models import Organisation
+
+    event = Event(
+        title="Spotkanie autorskie w bibliotece",
+        starts_at=timezone.now() + timedelta(days=1),
+        venue=library,
+        kind="meeting",
+        is_free=True,
+        preview=preview,
+        description="Rozmowa o książce i podpisywanie egzemplarzy.",
+    )
+    event.save()
+    event.organisers.add(library)
+    events.publish_event(event, by=COMMAND)
+    notice = Notice(
+        title="Wykaz nieruchomości przeznaczonych do dzierżawy",
+        issuer=Organisation.objects.create(name="Urząd Miasta Racibórz", kind="office"),
+        reference="GN.6845.1.2026",
+        body="Prezydent Miasta podaje do publicznej wiadomości wykaz działek.",
+        stays_until=timezone.localdate() + timedelta(days=21),
+    )
+    notice.save()
+    notice.places.add(place)
+    notices.add_attachment(
+        notice,
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="wykaz.pdf"),
+        title="Wykaz działek",
+        by=COMMAND,
+    )
+    notices.publish_notice(notice, by=COMMAND)
+    return event, notice
 
 
 def page_urls(portal: dict[str, Any]) -> list[Page]:
@@ -309,6 +363,18 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         "socialaccount_login_cancelled": reverse("socialaccount_login_cancelled"),
         "socialaccount_login_error": reverse("socialaccount_login_error"),
         "socialaccount_connections": reverse("socialaccount_connections"),
+        "events:upcoming": reverse("events:upcoming"),
+        "events:archive": reverse("events:archive"),
+        "events:period": reverse("events:period", args=["weekend"]),
+        "events:month": reverse(
+            "events:month",
+            args=[portal["event"].starts_at.year, portal["event"].starts_at.month],
+        ),
+        "events:detail": portal["event"].get_absolute_url(),
+        "notices:current": reverse("notices:current"),
+        "notices:archive": reverse("notices:archive"),
+        "notices:detail": portal["notice"].get_absolute_url(),
+        "notices:proof": reverse("notices:proof", args=[portal["notice"].slug]),
     }
     pages = []
     for name, url in addresses.items():
@@ -346,6 +412,7 @@ def fake_portal() -> dict[str, Any]:
     class Stub:
         pk = 1
         slug = "przyklad"
+        starts_at = timezone.now()
 
         def get_absolute_url(self) -> str:
             return "/przyklad/"
@@ -363,4 +430,6 @@ def fake_portal() -> dict[str, Any]:
         "comment": stub,
         "others_comment": stub,
         "flatpage": stub,
+        "event": stub,
+        "notice": stub,
     }
