@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 
 from wiesci.core.editorial_admin import EditorialAdmin
@@ -10,21 +9,8 @@ from wiesci.notices import services
 from wiesci.notices.models import Notice, NoticeAttachment
 
 
-class AttachmentForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = NoticeAttachment
-        fields = ("title", "file", "position")
-
-    def clean_file(self) -> Any:
-        file = self.cleaned_data["file"]
-        if file is not None and hasattr(file, "content_type"):
-            services.check_pdf(file)
-        return file
-
-
 class AttachmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = NoticeAttachment
-    form = AttachmentForm
     extra = 1
     readonly_fields = ("sha256", "size")
     fields = ("title", "file", "position", "sha256", "size")

@@ -48,6 +48,31 @@ def sha256_of(file: Any) -> str:
     return digest.hexdigest()
 
 
+PDF_SIGNATURE = b"%PDF-"
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+def validate_pdf(file: Any) -> None:
+    """An attachment must be a PDF by its content, of a size a reader can fetch."""
+    if file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.")
+            % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    file.seek(0)
+    head = file.read(1024)
+    file.seek(0)
+    if PDF_SIGNATURE not in head:
+        raise ValidationError(
+            _(
+                "This is not a PDF file. Attach the notice as the issuer sent "
+                "it, in PDF."
+            ),
+            code="not_pdf",
+        )
+
+
 class NoticeQuerySet(models.QuerySet["Notice"]):
     def current(self, *, now: datetime | None = None) -> NoticeQuerySet:
         """Published and within their period now."""
@@ -205,7 +230,9 @@ class NoticeAttachment(models.Model):
         related_name="attachments",
     )
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("PDF file"), upload_to="ogloszenia/%Y/%m/")
+    file = models.FileField(
+        _("PDF file"), upload_to="ogloszenia/%Y/%m/", validators=[validate_pdf]
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     size = models.PositiveBigIntegerField(_("size in bytes"), editable=False, default=0)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

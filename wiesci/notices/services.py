@@ -19,34 +19,17 @@ from django.utils.translation import gettext as _
 from wiesci.core import pagecache
 from wiesci.core.actors import system_name, user_of
 from wiesci.core.editorial import Status, Workflow
-from wiesci.notices.models import Notice, NoticeAttachment, NoticeLogEntry, ProofEntry
+from wiesci.notices.models import (
+    Notice,
+    NoticeAttachment,
+    NoticeLogEntry,
+    ProofEntry,
+    validate_pdf,
+)
 
 WORKFLOW = Workflow(
     log=NoticeLogEntry, subject="notice", publish_permission="notices.publish_notice"
 )
-PDF_SIGNATURE = b"%PDF-"
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-
-
-def check_pdf(file: Any) -> None:
-    """An attachment must be a PDF by its content, of a size a reader can fetch."""
-    if file.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(limit)d MB.")
-            % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
-            code="too_large",
-        )
-    file.seek(0)
-    head = file.read(1024)
-    file.seek(0)
-    if PDF_SIGNATURE not in head:
-        raise ValidationError(
-            _(
-                "This is not a PDF file. Attach the notice as the issuer sent "
-                "it, in PDF."
-            ),
-            code="not_pdf",
-        )
 
 
 def _refresh_pages() -> None:
@@ -101,7 +84,7 @@ def add_attachment(
         from wiesci.core.editorial import NotAllowed
 
         raise NotAllowed(_("You may change only your own drafts."))
-    check_pdf(file)
+    validate_pdf(file)
     position = notice.attachments.count()
     attachment = NoticeAttachment.objects.create(
         notice=notice, file=file, title=title, position=position
