@@ -245,3 +245,13 @@ def test_calendar_and_place_pages_cost_the_same_however_many_events(
     many = {url: count_queries(client, url) for url in pages}
     assert many == few
     assert len(titles(client.get("/wydarzenia/weekend/"))) == 13
+
+
+def test_sitemap_lists_the_calendar_and_public_events(client, place, frozen) -> None:
+    event = make(place, "Festyn rodzinny", WEDNESDAY + timedelta(days=3))
+    draft = Event(title="Szkic", starts_at=WEDNESDAY, place=place)
+    draft.save()
+    body = client.get("/sitemap-strony.xml").content.decode()
+    assert f"{event.get_absolute_url()}</loc>" in body
+    assert "/wydarzenia/</loc>" in body
+    assert draft.get_absolute_url() not in body

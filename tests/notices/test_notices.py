@@ -186,3 +186,32 @@ def test_place_and_issuer_pages_show_current_notices(client, town_hall) -> None:
     assert "Ogłoszenia urzędowe w Raciborzu" in place_page and row.title in place_page
     assert row.title in issuer_page
     assert re.search(r"\[OGŁOSZENIE URZĘDOWE\]</span> Wykaz", place_page)
+
+
+def test_sitemap_lists_readable_notices_only(client, town_hall) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        public = notice(town_hall, until=date(2026, 12, 28))
+        services.publish_notice(public, by=COMMAND)
+        draft = Notice(
+            title="Szkic ogłoszenia",
+            issuer=town_hall,
+            body="Treść.",
+            stays_until=date(2026, 12, 28),
+        )
+        draft.save()
+        body = client.get("/sitemap-strony.xml").content.decode()
+    assert f"{public.get_absolute_url()}</loc>" in body
+    assert draft.get_absolute_url() not in body
+
+
+def test_editors_see_notices_waiting_for_review(client, town_hall, journalist, editor):
+    row = notice(town_hall, until=date(2099, 1, 1), by=journalist)
+    services.submit_notice(row, by=journalist)
+    client.force_login(editor)
+    desk = client.get("/admin/").content.decode()
+    assert "Ogłoszenia urzędowe do sprawdzenia" in desk and row.title in desk
+    client.force_login(journalist)
+    assert (
+        "Ogłoszenia urzędowe do sprawdzenia"
+        not in client.get("/admin/").content.decode()
+    )

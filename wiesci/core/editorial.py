@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wiesci.core.actors import SYSTEM_ACTORS, system_name, user_of
 from wiesci.core.models import TimeStampedModel
@@ -33,13 +33,13 @@ class Status(models.TextChoices):
 
 
 class Action(models.TextChoices):
-    CREATED = "created", gettext_lazy("created")
-    EDITED = "edited", gettext_lazy("edited")
-    SUBMITTED = "submitted", gettext_lazy("submitted for review")
-    RETURNED = "returned", gettext_lazy("returned to the author")
-    PUBLISHED = "published", gettext_lazy("published")
-    WITHDRAWN = "withdrawn", gettext_lazy("withdrawn")
-    DELETED = "deleted", gettext_lazy("deleted")
+    CREATED = "created", pgettext_lazy("log action", "created")
+    EDITED = "edited", pgettext_lazy("log action", "edited")
+    SUBMITTED = "submitted", pgettext_lazy("log action", "submitted for review")
+    RETURNED = "returned", pgettext_lazy("log action", "returned to the author")
+    PUBLISHED = "published", pgettext_lazy("log action", "published")
+    WITHDRAWN = "withdrawn", pgettext_lazy("log action", "withdrawn")
+    DELETED = "deleted", pgettext_lazy("log action", "deleted")
 
 
 class Editorial(TimeStampedModel):

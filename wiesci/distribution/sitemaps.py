@@ -9,7 +9,7 @@ newest public story's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -235,12 +235,27 @@ def _listings() -> Iterator[tuple[str, datetime | None]]:
             yield row.get_absolute_url(), row.lastmod
 
 
+# Apps above add their pages (the calendar, notices): each provider yields
+# (path, lastmod) pairs in a fixed number of queries.
+PAGE_PROVIDERS: list[Callable[[], Iterable[tuple[str, datetime | None]]]] = []
+
+
+def register_pages(
+    provider: Callable[[], Iterable[tuple[str, datetime | None]]],
+) -> None:
+    if provider not in PAGE_PROVIDERS:
+        PAGE_PROVIDERS.append(provider)
+
+
 def pages(request: HttpRequest) -> HttpResponse:
-    """The home page, the latest news and every listing page."""
+    """The home page, the latest news, every listing page and the pages
+    registered apps add."""
     newest = Article.objects.published().aggregate(last=Max("modified_at"))["last"]
     parts = [f'<urlset xmlns="{SITEMAP_NS}">\n']
     parts.append(_url(absolute("/"), newest))
     parts.append(_url(absolute(reverse("articles:latest")), newest))
     parts += [_url(absolute(path), lastmod) for path, lastmod in _listings()]
+    for provider in PAGE_PROVIDERS:
+        parts += [_url(absolute(path), lastmod) for path, lastmod in provider()]
     parts.append("</urlset>\n")
     return _xml(parts)

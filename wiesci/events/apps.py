@@ -10,11 +10,13 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from wiesci.articles import views as article_views
         from wiesci.core import dashboard, pagecache
+        from wiesci.distribution import sitemaps
         from wiesci.events import caching, calendar, views
         from wiesci.events import dashboard as events_dashboard
 
         dashboard.register(events_dashboard.panels)
         pagecache.register_expiry(caching.next_change)
+        sitemaps.register_pages(views.sitemap_pages)
         pagecache.register_parameters(
             views.is_filtered, calendar.FILTERS, calendar.canonical_filters
         )

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wiesci.core import pagecache
 from wiesci.core.editorial import Workflow
@@ -61,6 +62,8 @@ def link_report(event: Event, *, report: Any, by: Any) -> Event:
         raise NotAllowed
     event.report = report
     event.save(update_fields=["report", "modified_at"])
-    WORKFLOW.record(event, by, Action.EDITED, f"report: {report}")
+    WORKFLOW.record(
+        event, by, Action.EDITED, _("report: %(title)s") % {"title": report}
+    )
     _refresh_pages()
     return event

@@ -260,3 +260,21 @@ def _portal() -> str:
     from django.contrib.sites.models import Site
 
     return Site.objects.get_current().name
+
+
+SITEMAP_EVENTS = 5000
+
+
+def sitemap_pages() -> list[tuple[str, Any]]:
+    """The calendar and the newest public events, for the sitemap: two queries."""
+    from django.db.models import Max
+
+    events = _public().order_by("-starts_at", "-pk")
+    newest = events.aggregate(last=Max("modified_at"))["last"]
+    found: list[tuple[str, Any]] = [
+        (reverse("events:upcoming"), newest),
+        (reverse("events:archive"), newest),
+    ]
+    for slug, modified in events.values_list("slug", "modified_at")[:SITEMAP_EVENTS]:
+        found.append((reverse("events:detail", kwargs={"slug": slug}), modified))
+    return found

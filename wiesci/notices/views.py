@@ -105,3 +105,22 @@ def text(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'inline; filename="{notice.slug}.txt"'
     return response
+
+
+SITEMAP_NOTICES = 5000
+
+
+def sitemap_pages() -> list[tuple[str, Any]]:
+    """The notice lists and the newest notices, for the sitemap: two queries."""
+    from django.db.models import Max
+    from django.urls import reverse
+
+    notices = Notice.objects.readable().newest_first()
+    newest = notices.aggregate(last=Max("modified_at"))["last"]
+    found: list[tuple[str, Any]] = [
+        (reverse("notices:current"), newest),
+        (reverse("notices:archive"), newest),
+    ]
+    for slug, modified in notices.values_list("slug", "modified_at")[:SITEMAP_NOTICES]:
+        found.append((reverse("notices:detail", kwargs={"slug": slug}), modified))
+    return found
