@@ -29,6 +29,8 @@ def test_a_submission_is_mailed_to_the_editors_not_to_its_author(
     (message,) = mail.outbox
     assert message.to == [editor.email]
     assert message.subject == "Do akceptacji: „Zamknięty most w Rudniku”"
+    # Who sent it, by name.
+    assert f"(przysyła: {journalist})" in message.body
     assert reverse("admin:articles_article_change", args=[article.pk]) in message.body
 
 

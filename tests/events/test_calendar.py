@@ -255,3 +255,25 @@ def test_sitemap_lists_the_calendar_and_public_events(client, place, frozen) -> 
     assert f"{event.get_absolute_url()}</loc>" in body
     assert "/wydarzenia/</loc>" in body
     assert draft.get_absolute_url() not in body
+
+
+def test_review_steps_are_mailed_as_for_articles(
+    place, journalist, editor, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    event = Event(title="Dożynki w Krzanowicach", starts_at=WEDNESDAY, place=place)
+    event.save()
+    services.record_event_saved(event, by=journalist, created=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_event(event, by=journalist)
+    (to_editor,) = mail.outbox
+    assert to_editor.to == [editor.email]
+    assert to_editor.subject == "Do akceptacji: „Dożynki w Krzanowicach”"
+    assert f"(przysyła: {journalist})" in to_editor.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_event(event, by=editor, note="Brakuje godziny korowodu.")
+    (to_author,) = mail.outbox
+    assert to_author.to == [journalist.email]
+    assert "Brakuje godziny korowodu." in to_author.body

@@ -10,6 +10,7 @@ with a note or withdraws it, and every step is logged with who took it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -125,6 +126,8 @@ class Workflow:
     log: type[LogEntry]
     subject: str
     publish_permission: str
+    # Told of every step after it is logged: `notify(row, entry)`.
+    notify: Callable[[Any, Any], None] | None = None
 
     def can_publish(self, user: Any) -> bool:
         return bool(user.is_active and user.has_perm(self.publish_permission))
@@ -141,13 +144,15 @@ class Workflow:
         )
 
     def record(self, row: Editorial, by: Any, action: str, note: str = "") -> None:
-        self.log.objects.create(  # type: ignore[attr-defined]
+        entry = self.log.objects.create(  # type: ignore[attr-defined]
             **{self.subject: row},
             by=user_of(by),
             by_system=system_name(by),
             action=action,
             note=note,
         )
+        if self.notify is not None:
+            self.notify(row, entry)
 
     def saved(self, row: Editorial, *, by: Any, created: bool) -> None:
         """Log a save made through a form (the admin's or a command's)."""

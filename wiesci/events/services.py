@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 from wiesci.core import pagecache
 from wiesci.core.editorial import Workflow
 from wiesci.events.models import Event, EventLogEntry
+from wiesci.events.notifications import notifier
 
 WORKFLOW = Workflow(
-    log=EventLogEntry, subject="event", publish_permission="events.publish_event"
+    log=EventLogEntry,
+    subject="event",
+    publish_permission="events.publish_event",
+    notify=notifier("events.publish_event"),
 )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from wiesci.core import pagecache
 from wiesci.core.actors import system_name, user_of
 from wiesci.core.editorial import Status, Workflow
+from wiesci.events.notifications import notifier
 from wiesci.notices.models import (
     Notice,
     NoticeAttachment,
@@ -28,7 +29,10 @@ from wiesci.notices.models import (
 )
 
 WORKFLOW = Workflow(
-    log=NoticeLogEntry, subject="notice", publish_permission="notices.publish_notice"
+    log=NoticeLogEntry,
+    subject="notice",
+    publish_permission="notices.publish_notice",
+    notify=notifier("notices.publish_notice"),
 )
 
 
