@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from html import escape
 
@@ -24,6 +25,9 @@ class Marker:
     def __init__(self, words: list[Word]) -> None:
         self.terms = frozenset().union(*(word.all_terms for word in words))
         self._known: dict[str, bool] = {}
+        # Running text's tokens as they stand, punctuation and all: a page's
+        # snippets ask about the same few hundred again and again.
+        self._raw: dict[str, bool] = {}
 
     def matches(self, token: str) -> bool:
         known = self._known.get(token)
@@ -49,13 +53,23 @@ class Marker:
         tokens = text[:SNIPPET_SOURCE].split()
         if not tokens:
             return mark_safe("")
-        hits = [i for i, token in enumerate(tokens) if self.matches(token.strip(EDGES))]
+        raw = self._raw
+        hits = []
+        for i, token in enumerate(tokens):
+            known = raw.get(token)
+            if known is None:
+                known = raw[token] = self.matches(token.strip(EDGES))
+            if known:
+                hits.append(i)
         start = 0
         if hits:
-            best = max(
-                hits,
-                key=lambda i: (sum(1 for j in hits if i <= j < i + SNIPPET_WORDS), -i),
-            )
+            # The hit opening the window of SNIPPET_WORDS with most hits in
+            # it, the earliest of equals.
+            counts = [
+                bisect.bisect_left(hits, i + SNIPPET_WORDS, n) - n
+                for n, i in enumerate(hits)
+            ]
+            best = hits[counts.index(max(counts))]
             start = max(0, best - 6)
         shown = self.highlight(" ".join(tokens[start : start + SNIPPET_WORDS]))
         prefix = "… " if start > 0 else ""

@@ -70,8 +70,12 @@ def results(request: HttpRequest) -> HttpResponse:
         if value.strip()
     ]
     query = dict(canonical_query(asked))
-    section = Section.objects.filter(slug=query.get("dzial", "")).first()
-    place = Place.objects.filter(slug=query.get("miejscowosc", "")).first()
+    # Looked up only when asked for: most searches filter by nothing.
+    section = place = None
+    if "dzial" in query:
+        section = Section.objects.filter(slug=query["dzial"]).first()
+    if "miejscowosc" in query:
+        place = Place.objects.filter(slug=query["miejscowosc"]).first()
     since = query.get("od")
     until = query.get("do")
     filters = Filters(
