@@ -1,6 +1,7 @@
 """The full-page cache, driven through the WSGI application as a server would."""
 
 import gzip
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -519,3 +520,86 @@ def test_pages_and_fragments_rendered_in_one_language_never_serve_another(
     page = server("/")
     assert page.headers["x-cache"] == "MISS"
     assert ">Latest<" in page.text and "Najnowsze" not in page.text
+
+
+def _counting_app(seconds: float) -> tuple[Any, list[int]]:
+    """A slow WSGI app that counts its renders."""
+    renders: list[int] = []
+    lock = threading.Lock()
+
+    def app(environ, start_response):
+        with lock:
+            renders.append(1)
+        time.sleep(seconds)
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [f"Strona {len(renders)}".encode()]
+
+    return app, renders
+
+
+def _at_once(app: Any, count: int) -> list[tuple[str, dict[str, str]]]:
+    start = threading.Barrier(count)
+    answers: list[Any] = [None] * count
+
+    def reader(number: int) -> None:
+        start.wait()
+        answers[number] = _call(app)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers
+
+
+@pytest.mark.parametrize("purge", ["path", "everything"])
+def test_concurrent_misses_on_one_page_render_it_once(any_store, purge):
+    app, renders = _counting_app(0.3)
+    cache = pagecache.PageCache(app)
+    for round_number in (1, 2):
+        answers = _at_once(cache, 12)
+        assert len(renders) == round_number  # one render per purge, not twelve
+        assert {text for text, _ in answers} == {f"Strona {round_number}"}
+        if purge == "path":
+            pagecache.purge_paths(["/artykul/x/"])
+        else:
+            pagecache.purge_all()
+
+
+def test_readers_waiting_on_a_hung_render_render_for_themselves(any_store, monkeypatch):
+    from wiesci.core.pagecache import wsgi
+
+    monkeypatch.setattr(wsgi, "WAIT_SECONDS", 0.3)
+    rendering, release = threading.Event(), threading.Event()
+
+    def hung(environ, start_response):
+        rendering.set()
+        release.wait(timeout=30)  # until the other reader has its page
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [b"zawieszona"]
+
+    first = threading.Thread(target=_call, args=(pagecache.PageCache(hung),))
+    first.start()
+    assert rendering.wait(timeout=10)  # the first request holds the claim
+    try:
+        text, headers = _call(pagecache.PageCache(_fixed_app("świeża")))
+    finally:
+        release.set()
+        first.join(timeout=10)
+    assert (text, headers["X-Cache"]) == ("świeża", "MISS")
+
+
+def test_a_page_not_worth_storing_is_not_held_up_by_its_claim(any_store):
+    renders: list[int] = []
+
+    def private(environ, start_response):
+        renders.append(1)
+        time.sleep(0.1)
+        start_response("200 OK", [("Cache-Control", "private")])
+        return [b"Twoje konto"]
+
+    answers = _at_once(pagecache.PageCache(private), 6)
+    # Each reader's own answer, none kept: nothing private is shared.
+    assert {text for text, _ in answers} == {"Twoje konto"}
+    assert len(renders) == 6

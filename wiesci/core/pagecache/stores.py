@@ -36,6 +36,11 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+# How long a render may hold its page's claim, and how long others wait for
+# it before rendering the page themselves.
+CLAIM_SECONDS = 10.0
+
+
 class FileStore:
     """Pages as files under one directory per generation.
 
@@ -179,6 +184,23 @@ class FileStore:
                 evicted += 1
         return len(kept) - evicted, total
 
+    def claim(self, path: str, query: str) -> Any:
+        """The right to render this page, or None while another process or
+        thread of this machine holds it: an exclusive lock on a file of its
+        own, gone with the holder if it dies. Released by `release()`."""
+        folder = self.root / "claims"
+        folder.mkdir(exist_ok=True)
+        handle = open(folder / (_digest(path + "\0" + query) + ".lock"), "a")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    def release(self, claim: Any) -> None:
+        claim.close()  # closing the file drops its lock
+
     def _remember(self, path: str, query: str, entry: Entry) -> None:
         if len(self._memory) >= self._memory_entries:
             self._memory.clear()
@@ -274,6 +296,25 @@ class RedisStore:
             ],
             args=[generation, purges, ttl, *fields],
         )
+
+    # Drop the claim only if it is still ours (it may have timed out).
+    RELEASE = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+
+    def claim(self, path: str, query: str) -> Any:
+        """The right to render this page on every server, or None while
+        another holds it; it lapses after CLAIM_SECONDS if its holder dies."""
+        key = f"{self.prefix}claim:{_digest(path)}:{_digest(query)}"
+        token = os.urandom(8).hex()
+        if self.client.set(key, token, nx=True, px=int(CLAIM_SECONDS * 1000)):
+            return (key, token)
+        return None
+
+    def release(self, claim: Any) -> None:
+        key, token = claim
+        self.client.eval(self.RELEASE, 1, key, token)
 
     def purge_paths(self, paths: Iterable[str]) -> None:
         generation = self.generation()

@@ -58,6 +58,21 @@ def register_beacon(
     _beacons[path] = handler
 
 
+# A request finding its page being rendered waits this long for it, asking
+# the store every POLL_SECONDS, before rendering the page itself.
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.02
+
+
+def _lookup(
+    cache: FileStore | RedisStore, path: str, query: str, encoding: str
+) -> tuple[Entry | None, Ticket]:
+    now = time.time()
+    if isinstance(cache, RedisStore):
+        return cache.lookup(path, query, encoding, now)
+    return cache.lookup(path, query, now)
+
+
 class PageCache:
     """WSGI middleware serving anonymous pages from the shared store."""
 
@@ -109,14 +124,71 @@ class PageCache:
         query = f"{scheme}://{host}?{page}#{rules.version}"
         encoding = accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
         cache = store()
-        now = time.time()
-        if isinstance(cache, RedisStore):
-            entry, ticket = cache.lookup(path, query, encoding, now)
-        else:
-            entry, ticket = cache.lookup(path, query, now)
+        entry, ticket = _lookup(cache, path, query, encoding)
         if entry is not None:
-            return self._answer(environ, start_response, entry, encoding, now, "HIT")
-        return self._miss(environ, start_response, cache, path, query, ticket, encoding)
+            return self._answer(
+                environ, start_response, entry, encoding, time.time(), "HIT"
+            )
+        return self._render_once(
+            environ, start_response, cache, path, query, ticket, encoding
+        )
+
+    def _render_once(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        cache: FileStore | RedisStore,
+        path: str,
+        query: str,
+        ticket: Ticket,
+        encoding: str,
+    ) -> Iterable[bytes]:
+        """A miss renders the page once per store: the first request claims
+        it, the others wait for what it stores (at most WAIT_SECONDS), so a
+        purge on a busy page costs one render, not one per waiting reader."""
+        claim = cache.claim(path, query)
+        if claim is None:
+            entry = self._wait_for(cache, path, query, encoding)
+            if entry is not None:
+                return self._answer(
+                    environ, start_response, entry, encoding, time.time(), "HIT"
+                )
+            # Nothing worth storing came (a private answer, an error, a slow
+            # render): this request renders for itself.
+            ticket = _lookup(cache, path, query, encoding)[1]
+            return self._miss(
+                environ, start_response, cache, path, query, ticket, encoding
+            )
+        try:
+            # Stored by another between this request's lookup and its claim?
+            entry, ticket = _lookup(cache, path, query, encoding)
+            if entry is not None:
+                return self._answer(
+                    environ, start_response, entry, encoding, time.time(), "HIT"
+                )
+            return self._miss(
+                environ, start_response, cache, path, query, ticket, encoding
+            )
+        finally:
+            cache.release(claim)
+
+    @staticmethod
+    def _wait_for(
+        cache: FileStore | RedisStore, path: str, query: str, encoding: str
+    ) -> Entry | None:
+        """The entry the claim's holder stores, or None once the holder is
+        done without storing one, or after WAIT_SECONDS."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            entry = _lookup(cache, path, query, encoding)[0]
+            if entry is not None:
+                return entry
+            claim = cache.claim(path, query)
+            if claim is not None:  # the holder is done: ask once more
+                cache.release(claim)
+                return _lookup(cache, path, query, encoding)[0]
+        return None
 
     def _to_canonical(
         self, path: str, query: str, start_response: Callable[..., Any]
