@@ -16,6 +16,12 @@ everywhere change); apps call these from their signals. Entries also expire
 on their own, at the latest when the next scheduled article goes out (see
 `register_expiry`).
 
+A miss renders its page once per store, however many readers ask for it at
+that moment: the first claims the page (a file lock, or a Redis key that
+lapses), the others wait for the entry it stores, for at most a few
+seconds, then render for themselves. After a purge on a busy page, one
+render refills it.
+
 Every entry carries the ticket it was rendered under: the generation and the
 purge count of its path, read before Django ran. A purge moves them on, so a
 page rendered before a purge and stored after it is never served.
