@@ -215,3 +215,17 @@ def test_editors_see_notices_waiting_for_review(client, town_hall, journalist, e
         "Ogłoszenia urzędowe do sprawdzenia"
         not in client.get("/admin/").content.decode()
     )
+
+
+def test_a_change_after_the_period_is_in_the_proof_too(town_hall) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        row = notice(town_hall, until=date(2026, 12, 9))
+        services.publish_notice(row, by=COMMAND)
+    with time_machine.travel(datetime(2026, 12, 20, 8, tzinfo=UTC), tick=False):
+        row.body += "\n\nSprostowanie: działka nr 13."
+        row.save()
+        services.record_notice_saved(row, by=COMMAND, created=False)
+    kinds = [entry.kind for entry in row.proof.order_by("at", "pk")]
+    assert kinds == ["published", "changed"]
+    last = row.proof.order_by("at", "pk").last()
+    assert last is not None and last.text_sha256 == row.text_sha256()

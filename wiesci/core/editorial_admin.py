@@ -59,18 +59,15 @@ class EditorialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             request.user
         ) and super().has_delete_permission(request, obj)
 
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: Any, change: bool
-    ) -> None:
-        super().save_model(request, obj, form, change)
-        self._saved = (obj, not change)
-
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
     ) -> None:
+        # Logged once the row and its relations (organisers, attachments)
+        # are saved, so that the log and the proof see all of it.
         super().save_related(request, form, formsets, change)
-        obj, created = self._saved
-        type(self).record_saved(obj, by=acting_user(request), created=created)
+        type(self).record_saved(
+            form.instance, by=acting_user(request), created=not change
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.workflow.record(obj, acting_user(request), Action.DELETED, str(obj))

@@ -53,19 +53,6 @@ class EventQuerySet(models.QuerySet["Event"]):
         """Everything an event's card shows, in one query."""
         return self.select_related("place", "venue", "venue__place", "photo")
 
-    def next_change_at(self) -> datetime | None:
-        """The next start or end of a public event: calendar lists change then."""
-        now = timezone.now()
-        published = self.published()
-        moments = [
-            published.filter(**{f"{field}__gt": now})
-            .order_by(field)
-            .values_list(field, flat=True)
-            .first()
-            for field in ("starts_at", "over_at")
-        ]
-        return min((m for m in moments if m is not None), default=None)
-
 
 class Event(Editorial):
     class Kind(models.TextChoices):

@@ -70,10 +70,11 @@ def _changed_since_proof(notice: Notice) -> bool:
 
 @transaction.atomic
 def record_notice_saved(notice: Notice, *, by: Any, created: bool) -> Notice:
-    """Log a save made through the admin's form; a published notice whose text
-    or files changed gets a new proof entry."""
+    """Log a save made through the admin's form; a notice readers have seen
+    whose text or files changed gets a new proof entry."""
     WORKFLOW.saved(notice, by=by, created=created)
-    if notice.is_current() and _changed_since_proof(notice):
+    # Once readers have seen it, every change is in the proof, archived or not.
+    if notice.published_at is not None and _changed_since_proof(notice):
         record_proof(notice, kind=ProofEntry.Kind.CHANGED, by=by)
         _refresh_pages()
     return notice
@@ -94,7 +95,7 @@ def add_attachment(
         notice=notice, file=file, title=title, position=position
     )
     WORKFLOW.record(notice, by, "edited", _("attachment: %(title)s") % {"title": title})
-    if notice.is_current():
+    if notice.published_at is not None:
         record_proof(notice, kind=ProofEntry.Kind.CHANGED, by=by)
         _refresh_pages()
     return attachment
