@@ -277,3 +277,17 @@ def test_review_steps_are_mailed_as_for_articles(
     (to_author,) = mail.outbox
     assert to_author.to == [journalist.email]
     assert "Brakuje godziny korowodu." in to_author.body
+
+
+def test_pages_of_a_filtered_list_keep_the_filter(client, place, frozen) -> None:
+    from wiesci.events import views
+
+    other = Place.objects.create(name="Nędza", gmina="Nędza")
+    for i in range(views.EVENTS_PER_PAGE + 2):
+        make(place, f"Spotkanie {i:02d}", WEDNESDAY + timedelta(hours=i + 1))
+    make(other, "Festyn w Nędzy", WEDNESDAY + timedelta(hours=3))
+    first = client.get("/wydarzenia/?miejscowosc=krzanowice").content.decode()
+    assert 'href="?miejscowosc=krzanowice&amp;strona=2"' in first
+    second = client.get("/wydarzenia/?miejscowosc=krzanowice&strona=2")
+    assert titles(second) == ["Spotkanie 30", "Spotkanie 31"]
+    assert 'href="?miejscowosc=krzanowice"' in second.content.decode()
