@@ -603,3 +603,17 @@ def test_a_page_not_worth_storing_is_not_held_up_by_its_claim(any_store):
     # Each reader's own answer, none kept: nothing private is shared.
     assert {text for text, _ in answers} == {"Twoje konto"}
     assert len(renders) == 6
+
+
+def test_a_sweep_leaves_the_claims_of_renders_in_progress(tmp_path):
+    from wiesci.core.pagecache.stores import FileStore
+
+    files = FileStore(tmp_path / "strony")
+    claim = files.claim("/artykul/x/", "q")
+    assert claim is not None
+    files.sweep()
+    assert files.claim("/artykul/x/", "q") is None  # still held
+    files.release(claim)
+    again = files.claim("/artykul/x/", "q")
+    assert again is not None
+    files.release(again)

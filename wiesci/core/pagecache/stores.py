@@ -39,6 +39,8 @@ def _digest(text: str) -> str:
 # How long a render may hold its page's claim, and how long others wait for
 # it before rendering the page themselves.
 CLAIM_SECONDS = 10.0
+# The file store's folder of claim files, beside the generations.
+CLAIMS = "claims"
 
 
 class FileStore:
@@ -158,6 +160,8 @@ class FileStore:
             for generation in os.scandir(self.root):
                 if not generation.is_dir(follow_symlinks=False):
                     continue
+                if generation.name == CLAIMS:
+                    continue
                 if generation.name != current:
                     shutil.rmtree(generation.path, ignore_errors=True)
                     continue
@@ -188,9 +192,14 @@ class FileStore:
         """The right to render this page, or None while another process or
         thread of this machine holds it: an exclusive lock on a file of its
         own, gone with the holder if it dies. Released by `release()`."""
-        folder = self.root / "claims"
-        folder.mkdir(exist_ok=True)
-        handle = open(folder / (_digest(path + "\0" + query) + ".lock"), "a")  # noqa: SIM115
+        name = _digest(path + "\0" + query) + ".lock"
+        try:
+            folder = self.root / CLAIMS
+            folder.mkdir(exist_ok=True)
+            handle = open(folder / name, "a")  # noqa: SIM115 (held until release)
+        except OSError:  # a full or read-only disk: render without a claim
+            logger.exception("Could not claim %s in the page cache", path)
+            return contextlib.nullcontext()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -199,7 +208,8 @@ class FileStore:
         return handle
 
     def release(self, claim: Any) -> None:
-        claim.close()  # closing the file drops its lock
+        if hasattr(claim, "close"):
+            claim.close()  # closing the file drops its lock
 
     def _remember(self, path: str, query: str, entry: Entry) -> None:
         if len(self._memory) >= self._memory_entries:
