@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from wiesci.core.actors import SYSTEM_ACTORS, system_name, user_of
 from wiesci.core.models import TimeStampedModel
+from wiesci.core.text import polish_slugify
 
 
 class Status(models.TextChoices):
@@ -44,8 +45,22 @@ class Action(models.TextChoices):
 
 
 class Editorial(TimeStampedModel):
-    """A row the newsroom writes, reviews and publishes."""
+    """A row the newsroom writes, reviews and publishes, with a title and the
+    slug made from it."""
 
+    # The slug of a title that gives none ("!!!").
+    SLUG_FALLBACK = "x"
+
+    title = models.CharField(gettext_lazy("title"), max_length=200)
+    slug = models.SlugField(
+        gettext_lazy("slug"),
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text=gettext_lazy(
+            "Part of the address. Made from the title when left empty."
+        ),
+    )
     status = models.CharField(
         gettext_lazy("status"),
         max_length=10,
@@ -73,6 +88,24 @@ class Editorial(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = self.free_slug(polish_slugify(self.title, max_length=200))
+        super().save(*args, **kwargs)
+
+    def free_slug(self, base: str) -> str:
+        """`base`, or `base-2`, `base-3`…, free among the other rows."""
+        base = base.rstrip("-") or self.SLUG_FALLBACK
+        others = type(self)._default_manager.exclude(pk=self.pk)
+        candidate, n = base, 1
+        while others.filter(slug=candidate).exists():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
 
     @property
     def is_public(self) -> bool:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wiesci.articles.models import Article
 from wiesci.core.editorial import Editorial, LogEntry, Status
-from wiesci.core.text import polish_slugify
 from wiesci.photos.models import Photo
 from wiesci.taxonomy.models import Organisation, Place
 
@@ -66,14 +65,8 @@ class Event(Editorial):
         COMMUNITY = "community", _("community and council")
         OTHER = "other", _("other")
 
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(
-        _("slug"),
-        max_length=220,
-        unique=True,
-        blank=True,
-        help_text=_("Part of the address. Made from the title when left empty."),
-    )
+    SLUG_FALLBACK = "wydarzenie"
+
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.OTHER)
     starts_at = models.DateTimeField(
         _("starts"), help_text=_("Time in Poland. For an all-day event, the first day.")
@@ -191,12 +184,7 @@ class Event(Editorial):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.title
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = self.free_slug(polish_slugify(self.title, max_length=200))
         if self.place_id is None and self.venue is not None:
             self.place_id = self.venue.place_id
         if self.all_day:
@@ -220,15 +208,6 @@ class Event(Editorial):
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"slug": self.slug})
-
-    def free_slug(self, base: str) -> str:
-        base = base.rstrip("-") or "wydarzenie"
-        others = Event.objects.exclude(pk=self.pk) if self.pk else Event.objects
-        candidate, n = base, 1
-        while others.filter(slug=candidate).exists():
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
 
     @property
     def first_day(self) -> date:

@@ -27,7 +27,6 @@ from django.utils.translation import pgettext_lazy
 
 from wiesci.core.actors import SYSTEM_ACTORS
 from wiesci.core.editorial import Editorial, LogEntry, Status
-from wiesci.core.text import polish_slugify
 from wiesci.taxonomy.models import Organisation, Place
 
 MARKER = "OGŁOSZENIE URZĘDOWE"
@@ -105,14 +104,8 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
 
 
 class Notice(Editorial):
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(
-        _("slug"),
-        max_length=220,
-        unique=True,
-        blank=True,
-        help_text=_("Part of the address. Made from the title when left empty."),
-    )
+    SLUG_FALLBACK = "ogloszenie"
+
     issuer = models.ForeignKey(
         Organisation,
         verbose_name=_("issuer"),
@@ -158,12 +151,7 @@ class Notice(Editorial):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.title
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = self.free_slug(polish_slugify(self.title, max_length=200))
         self.until_at = end_of(self.stays_until)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
@@ -179,15 +167,6 @@ class Notice(Editorial):
 
     def get_absolute_url(self) -> str:
         return reverse("notices:detail", kwargs={"slug": self.slug})
-
-    def free_slug(self, base: str) -> str:
-        base = base.rstrip("-") or "ogloszenie"
-        others = Notice.objects.exclude(pk=self.pk) if self.pk else Notice.objects
-        candidate, n = base, 1
-        while others.filter(slug=candidate).exists():
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
 
     @property
     def title_with_marker(self) -> str:
