@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -55,33 +53,22 @@ def _pages_showing(article: Article) -> set[str]:
 
 
 COMMENTS_VERSION_KEY = "wiesci:lists:comments"
-# How long the moment of the next change is remembered per generation.
-DUE_SECONDS = 3600
 
 
 def next_change() -> float | None:
     """When pages change next with no one touching them: a scheduled story
     comes due, a breaking-news item or a pin ends. No stored page or cached
-    list may outlive that moment.
-
-    Read from the database once per page-cache generation (any edit starts a
-    new one) and again each time the moment passes, then shared by every
-    process through the cache: page-cache misses ask on every store.
-    """
-    key = f"wiesci:lists:due:{pagecache.store().generation()}"
-    moment = cache.get(key)
-    if moment is None or time.time() >= moment:
-        articles = Article.objects
-        moments = [
+    list may outlive that moment (asked once per generation: see
+    `pagecache.next_moment`)."""
+    articles = Article.objects
+    return pagecache.next_moment(
+        "articles",
+        lambda: [
             articles.next_publication_at(),
             articles.next_end_at("breaking_until"),
             articles.next_end_at("pinned_until"),
-        ]
-        moment = min(
-            (m.timestamp() for m in moments if m is not None), default=math.inf
-        )
-        cache.set(key, moment, DUE_SECONDS)
-    return None if moment == math.inf else float(moment)
+        ],
+    )
 
 
 def lists_version() -> str:

@@ -74,9 +74,10 @@ def is_paginated(path: str) -> bool:
         return False
 
 
-def paginate(request: HttpRequest, queryset: Any) -> Any:
-    """The requested page of `queryset`; an address past the end is a 404."""
-    paginator = Paginator(queryset, conf.PAGE_SIZE)
+def paginate(request: HttpRequest, queryset: Any, *, per_page: int = 0) -> Any:
+    """The requested page of `queryset` (conf.PAGE_SIZE rows unless told);
+    an address past the end is a 404."""
+    paginator = Paginator(queryset, per_page or conf.PAGE_SIZE)
     try:
         return paginator.page(request.GET.get(PAGE_PARAMETER, 1))
     except (EmptyPage, PageNotAnInteger):

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from wiesci import conf
-from wiesci.core import pagecache
+from wiesci.articles.views import paginate
 from wiesci.events import calendar, ical
 from wiesci.events.calendar import Filters, Period
 from wiesci.events.models import Event
@@ -47,14 +46,6 @@ def _public() -> Any:
     return Event.objects.published()
 
 
-def _page(request: HttpRequest, events: Any) -> Any:
-    paginator = Paginator(events, EVENTS_PER_PAGE)
-    try:
-        return paginator.page(request.GET.get(pagecache.PAGE_PARAMETER, 1))
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404 from None
-
-
 def _choices() -> dict[str, Any]:
     """What the filter form and the tabs offer: places and organisations with
     public events, this month."""
@@ -75,6 +66,7 @@ def _choices() -> dict[str, Any]:
 
 def _render_list(
     request: HttpRequest,
+    filters: Filters,
     *,
     heading: str,
     period: Period | None,
@@ -84,7 +76,6 @@ def _render_list(
     page: Any = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    filters = Filters.from_query(request.GET)
     rows = page.object_list if page is not None else events
     context = {
         "heading": heading,
@@ -118,12 +109,13 @@ def upcoming(request: HttpRequest) -> HttpResponse:
     events = calendar.for_cards(filters.apply(_public().upcoming())).in_order()
     return _render_list(
         request,
+        filters,
         heading=_("Event calendar"),
         period=None,
         current="upcoming",
         events=events,
         since=calendar.today(),
-        page=_page(request, events),
+        page=paginate(request, events, per_page=EVENTS_PER_PAGE),
     )
 
 
@@ -143,6 +135,7 @@ def period(request: HttpRequest, name: str) -> HttpResponse:
     ).in_order()
     return _render_list(
         request,
+        filters,
         heading=str(calendar.PERIOD_TITLES[key]),
         period=span,
         current=key,
@@ -163,6 +156,7 @@ def month(request: HttpRequest, year: int, number: int) -> HttpResponse:
     following = span.last + timedelta(days=1)
     return _render_list(
         request,
+        filters,
         heading=_("Events: %(month)s") % {"month": _month_name(span.first)},
         period=span,
         current="month",
@@ -184,7 +178,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     events = calendar.for_cards(filters.apply(_public().past())).order_by(
         "-starts_at", "-pk"
     )
-    page = _page(request, events)
+    page = paginate(request, events, per_page=EVENTS_PER_PAGE)
     context = {
         "heading": _("Past events"),
         "current": "archive",

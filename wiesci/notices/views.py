@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
 
-from wiesci import conf
-from wiesci.core import pagecache
+from wiesci.articles.views import paginate
 from wiesci.notices.models import Notice, NoticeAttachment
 
 PAGINATED = {"notices:current", "notices:archive"}
@@ -22,14 +20,6 @@ def is_paginated(path: str) -> bool:
         return resolve(path).view_name in PAGINATED
     except Resolver404:
         return False
-
-
-def _page(request: HttpRequest, notices: Any) -> Any:
-    paginator = Paginator(notices, conf.PAGE_SIZE)
-    try:
-        return paginator.page(request.GET.get(pagecache.PAGE_PARAMETER, 1))
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404 from None
 
 
 def for_lists(notices: Any) -> Any:
@@ -45,7 +35,7 @@ def current(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notices/notice_list.html",
-        {"page": _page(request, notices), "archive": False},
+        {"page": paginate(request, notices), "archive": False},
     )
 
 
@@ -54,7 +44,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notices/notice_list.html",
-        {"page": _page(request, notices), "archive": True},
+        {"page": paginate(request, notices), "archive": True},
     )
 
 

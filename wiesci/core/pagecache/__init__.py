@@ -30,6 +30,7 @@ Logged-in readers never touch the store, and their responses are marked
 private so that nothing in front keeps them either.
 """
 
+from wiesci.core.pagecache.due import next_moment
 from wiesci.core.pagecache.entries import Entry, Lifetimes, Ticket
 from wiesci.core.pagecache.keys import (
     PAGE_PARAMETER,
@@ -76,6 +77,7 @@ __all__ = [
     "canon",
     "fragment_generation",
     "is_paginated",
+    "next_moment",
     "page_number",
     "page_query",
     "purge_all",
