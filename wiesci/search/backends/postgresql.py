@@ -10,17 +10,20 @@ and proximity queries match the same articles on both.
 A GIN index finds matches in no order, and the newest of many thousand
 matches would cost reading all of them; so each document also carries its
 month of publication (`t_202611`), and the newest matches are sought in the
-last two months, then the two before, four, eight, sixteen, and only then
-further back, each window read through the index and only as far as needed.
-The windows follow one another in the recency key's order, so the result is
-exactly the newest matches, as on SQLite, at a cost that does not grow with
-the archive.
+last two months first. Each window costs a pass over the words' entries in
+the index, whatever its length, so the next window is sized from the matches
+found so far: long enough to hold the rest of them at the rate seen, and
+once that reaches past HORIZON months back (a rare word), the last window
+takes everything older at once. The windows follow one another in the
+recency key's order, so the result is exactly the newest matches, as on
+SQLite, at a cost that does not grow with the archive.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from math import ceil
 from typing import Any
 
 from django.db import connection, transaction
@@ -65,22 +68,24 @@ def month_start(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-# Months back each window reaches: this and last month, two more, four…
-WINDOW_EDGES = (2, 4, 8, 16, 32)
+FIRST_WINDOW = 2  # months: this and last
+HORIZON = 32  # months back the windows reach; the last takes all before
 
 
-def windows(now: datetime) -> list[tuple[list[str], int | None]]:
-    """The windows the newest matches are sought in, newest first: the month
-    terms of each, or for the last, the key everything older lies below."""
-    months = [month_start(now.year, now.month - back) for back in range(32)]
-    terms = [moment.strftime("t_%Y%m") for moment in months]
-    found: list[tuple[list[str], int | None]] = []
-    start = 0
-    for edge in WINDOW_EDGES:
-        found.append((terms[start:edge], None))
-        start = edge
-    found.append(([], int(months[-1].timestamp()) << 24))
-    return found
+def months_back(now: datetime) -> list[datetime]:
+    """The first moment of this month and of each of the HORIZON - 1 before."""
+    return [month_start(now.year, now.month - back) for back in range(HORIZON)]
+
+
+def next_window(edge: int, found: int, limit: int) -> int:
+    """The length in months of the window after the first `edge` months,
+    which held `found` of the `limit` matches sought: at the rate seen, long
+    enough for the rest with half as much again to spare; past the horizon
+    (and after an empty start) whatever is left."""
+    if not found:
+        return HORIZON
+    per_month = found / edge
+    return max(edge, ceil((limit - found) / per_month * 1.5))
 
 
 WINDOWED = 500  # larger asks (the newsroom's list) read all matches at once
@@ -191,15 +196,21 @@ class PostgresBackend:
             if limit > WINDOWED:
                 return self._match(cursor, query, where, limit)
             found: list[Match] = []
-            for months, below in windows(datetime.now(UTC)):
+            starts = months_back(datetime.now(UTC))
+            edge, span = 0, FIRST_WINDOW
+            while len(found) < limit:
                 wanted = limit - len(found)
-                if wanted <= 0:
-                    break
-                if months:
-                    within = " | ".join(f"'{term}'" for term in months)
-                    found += self._match(cursor, f"{query} & ({within})", where, wanted)
-                else:
+                if edge + span >= HORIZON:
+                    # Everything older than the months already read.
+                    below = int(starts[edge - 1].timestamp()) << 24 if edge else None
                     found += self._match(cursor, query, where, wanted, below=below)
+                    break
+                months = " | ".join(
+                    s.strftime("'t_%Y%m'") for s in starts[edge : edge + span]
+                )
+                found += self._match(cursor, f"{query} & ({months})", where, wanted)
+                edge += span
+                span = next_window(edge, len(found), limit)
             return found
 
     def _match(
