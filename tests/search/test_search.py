@@ -92,6 +92,21 @@ def test_equal_scores_go_newest_first(indexed):
     assert titles("pożar") == [newer.title, older.title]
 
 
+def test_the_newest_matches_are_found_however_far_back_they_lie(indexed, monkeypatch):
+    # PostgreSQL seeks them month by month, in windows sized from what the
+    # months before held, then everything older at once: across all of them
+    # the order is the recency key's, as on SQLite.
+    now = timezone.now()
+    days_back = [0, 20, 75, 200, 400, 900, 1200, 2000]
+    made = [
+        indexed(title=f"Powódź, część {n}", at=now - timedelta(days=days))
+        for n, days in enumerate(days_back)
+    ]
+    assert titles("powódź") == [article.title for article in made]
+    monkeypatch.setattr("wiesci.search.query.CANDIDATES", 3)
+    assert titles("powódź") == [article.title for article in made[:3]]
+
+
 def test_unpublished_scheduled_and_withdrawn_articles_are_never_found(
     indexed, editor, time_machine
 ):

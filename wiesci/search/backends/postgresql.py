@@ -54,12 +54,15 @@ GAP = 100  # between fields: no phrase or proximity query reaches across
 MAX_POSITION = 16383  # PostgreSQL's limit; later terms share the last position
 
 
+MONTH_TERM = "t_%Y%m"
+
+
 def month_term(key: int) -> str:
     """The month of publication a recency key carries: `t_202611`."""
     seconds = key >> 24
     if seconds == 0:
         return "t_none"
-    return datetime.fromtimestamp(seconds, UTC).strftime("t_%Y%m")
+    return datetime.fromtimestamp(seconds, UTC).strftime(MONTH_TERM)
 
 
 def month_start(year: int, month: int) -> datetime:
@@ -206,7 +209,7 @@ class PostgresBackend:
                     found += self._match(cursor, query, where, wanted, below=below)
                     break
                 months = " | ".join(
-                    s.strftime("'t_%Y%m'") for s in starts[edge : edge + span]
+                    f"'{s.strftime(MONTH_TERM)}'" for s in starts[edge : edge + span]
                 )
                 found += self._match(cursor, f"{query} & ({months})", where, wanted)
                 edge += span
