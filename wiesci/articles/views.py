@@ -54,11 +54,17 @@ def register_article_template(name: str) -> None:
         ARTICLE_TEMPLATES.insert(0, name)
 
 
-# What apps above add to a page, by the page's name: "article" (inside the
-# story, before its filing), "place" and "organisation" (after the news). Each
+# What apps above add to a page, by the page's name: "article_top" (in the
+# story, between its lead and its body), "article" (inside the story, before
+# its filing), "place" and "organisation" (after the news). Each
 # template reads what it shows through its own template tags, in a fixed
 # number of queries, and is cached with the page.
-PAGE_PARTS: dict[str, list[str]] = {"article": [], "place": [], "organisation": []}
+PAGE_PARTS: dict[str, list[str]] = {
+    "article_top": [],
+    "article": [],
+    "place": [],
+    "organisation": [],
+}
 
 
 def register_page_part(page: str, name: str) -> None:
@@ -172,6 +178,7 @@ def render_article(
     context = {
         "article": article,
         "others": others,
+        "top_parts": PAGE_PARTS["article_top"],
         "page_parts": PAGE_PARTS["article"],
         **(extra or {}),
     }
