@@ -116,6 +116,13 @@ SETTINGS = [
         "a fresh one.",
     ),
     Setting(
+        "PAGE_STALE_BOUND_SECONDS",
+        5,
+        "How long after a purge or an expiry the full-page cache may still answer "
+        "the previous copy of a page (`X-Cache: STALE`) while one request renders "
+        "the new one; past it, readers wait for the render. 0 turns it off.",
+    ),
+    Setting(
         "PAGE_CACHE_MAX_BYTES",
         512 * 1024 * 1024,
         "Disk space the full-page cache may take under the data directory; past "

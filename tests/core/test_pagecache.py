@@ -299,7 +299,10 @@ def any_store(request, settings, tmp_path):
             }
         }
     pagecache.reset_store()
-    pagecache.store().purge_all()  # a Redis shared with other tests starts afresh
+    # A Redis shared with other tests starts afresh: purged twice, as a copy
+    # one purge old may still be answered stale.
+    pagecache.store().purge_all()
+    pagecache.store().purge_all()
     yield pagecache.store()
     pagecache.reset_store()
 
@@ -467,6 +470,17 @@ def test_cached_pages_never_carry_a_visitors_tracking_parameters(server, make_ar
     assert f"?next={article.get_absolute_url()}" in page.text.replace("%2F", "/")
 
 
+def _sweep(cache: pagecache.FileStore, now: float) -> tuple[int, int]:
+    """Sweep once no background sweep (started by storing) holds the lock;
+    wait for it at most 10 s."""
+    for _ in range(1000):
+        files, size = cache.sweep(now=now)
+        if files >= 0:
+            break
+        time.sleep(0.01)
+    return files, size
+
+
 def test_the_store_is_kept_within_its_size_and_forgets_expired_pages(tmp_path):
     cache = pagecache.FileStore(tmp_path, max_bytes=40_000)
     now = time.time()
@@ -480,12 +494,7 @@ def test_the_store_is_kept_within_its_size_and_forgets_expired_pages(tmp_path):
             "q",
             pagecache.Entry("200 OK", [], body, "e", now, expires, ticket),
         )
-    # Storing sweeps in the background too: wait for it (at most 10 s).
-    for _ in range(1000):
-        files, size = cache.sweep(now=now)
-        if files >= 0:
-            break
-        time.sleep(0.01)
+    files, size = _sweep(cache, now)
     assert size <= 40_000 and files == len(_entries(tmp_path))
     survivors = {p.parent for p in _entries(tmp_path)}
     fresh = pagecache.FileStore(tmp_path)
@@ -494,7 +503,8 @@ def test_the_store_is_kept_within_its_size_and_forgets_expired_pages(tmp_path):
     assert found == list(range(30 - files, 30)) and len(survivors) == files
     old = cache.generation()
     cache.purge_all()
-    assert cache.sweep(now=now) == (0, 0)
+    # A sweep started by the last store may still be running.
+    assert _sweep(cache, now) == (0, 0)
     assert not (tmp_path / old).exists()
 
 
@@ -554,7 +564,9 @@ def _at_once(app: Any, count: int) -> list[tuple[str, dict[str, str]]]:
 
 
 @pytest.mark.parametrize("purge", ["path", "everything"])
-def test_concurrent_misses_on_one_page_render_it_once(any_store, purge):
+def test_concurrent_misses_on_one_page_render_it_once(any_store, settings, purge):
+    # Readers wait rather than take the copy a purge made stale (tested below).
+    settings.WIESCI_PAGE_STALE_BOUND_SECONDS = 0
     app, renders = _counting_app(0.3)
     cache = pagecache.PageCache(app)
     for round_number in (1, 2):
@@ -617,3 +629,244 @@ def test_a_sweep_leaves_the_claims_of_renders_in_progress(tmp_path):
     again = files.claim("/artykul/x/", "q")
     assert again is not None
     files.release(again)
+
+
+def _purge(kind: str) -> None:
+    """Make the stored /artykul/x/ stale: purge it, everything, or both."""
+    if kind in ("path", "both"):
+        pagecache.purge_paths(["/artykul/x/"])
+    if kind in ("everything", "both"):
+        pagecache.purge_all()
+
+
+def _held_app() -> tuple[Any, list[int], threading.Event, threading.Event]:
+    """A WSGI app answering "Strona N" on its Nth render; each render after
+    the first sets `rendering` and is held until `release` is set."""
+    renders: list[int] = []
+    rendering, release = threading.Event(), threading.Event()
+    lock = threading.Lock()
+
+    def app(environ, start_response):
+        with lock:
+            renders.append(1)
+            number = len(renders)
+        if number > 1:
+            rendering.set()
+            release.wait(timeout=30)
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [f"Strona {number}".encode()]
+
+    return app, renders, rendering, release
+
+
+def _start_render(
+    app: Any, rendering: threading.Event
+) -> tuple[threading.Thread, list[Any]]:
+    """Send one request in the background; return once it is inside its
+    render (holding the page's claim). Its answer is appended to the list."""
+    answer: list[Any] = []
+    thread = threading.Thread(target=lambda: answer.append(_call(app)))
+    thread.start()
+    assert rendering.wait(timeout=10)
+    return thread, answer
+
+
+def _control(headers: dict[str, str]) -> dict[str, str]:
+    parts = [
+        part.strip().partition("=") for part in headers["Cache-Control"].split(",")
+    ]
+    return {name: value for name, _, value in parts}
+
+
+@pytest.mark.parametrize("purge", ["path", "everything", "both", "expiry"])
+def test_readers_get_the_previous_copy_while_a_stale_page_renders(
+    any_store, settings, monkeypatch, purge
+):
+    from wiesci.core.pagecache import wsgi
+
+    # Far longer than the test takes, however slow the machine; the browser and
+    # proxy lifetimes longer still, so that the bound is what limits them.
+    settings.WIESCI_PAGE_STALE_BOUND_SECONDS = 60
+    settings.WIESCI_PAGE_BROWSER_SECONDS = 600
+    settings.WIESCI_PAGE_PROXY_SECONDS = 600
+    expiry: list[float] = []
+
+    def first_page_expires_soon() -> float | None:
+        if purge != "expiry" or expiry:
+            return None
+        expiry.append(time.time() + 0.05)
+        return expiry[0]
+
+    monkeypatch.setattr(wsgi, "_expiry_hooks", [first_page_expires_soon])
+    app, renders, rendering, release = _held_app()
+    cache = pagecache.PageCache(app)
+    assert _call(cache)[0] == "Strona 1"
+    if purge == "expiry":
+        while time.time() <= expiry[0]:
+            time.sleep(0.01)
+    else:
+        _purge(purge)
+    render, refreshed = _start_render(cache, rendering)
+    try:
+        answers = _at_once(cache, 8)
+    finally:
+        release.set()
+        render.join(timeout=10)
+    assert {(text, h["X-Cache"]) for text, h in answers} == {("Strona 1", "STALE")}
+    for _, headers in answers:
+        control = _control(headers)
+        assert "stale-while-revalidate" not in control
+        assert int(control["max-age"]) <= 60 and int(control["s-maxage"]) <= 60
+    assert (refreshed[0][0], refreshed[0][1]["X-Cache"]) == ("Strona 2", "MISS")
+    assert len(renders) == 2  # one refresh, however many readers came meanwhile
+    text, headers = _call(cache)
+    assert (text, headers["X-Cache"]) == ("Strona 2", "HIT")
+
+
+def _waiting_readers(monkeypatch) -> threading.Semaphore:
+    """Released once for each reader that starts waiting for a render."""
+    waiting = threading.Semaphore(0)
+    wait_for = pagecache.PageCache._wait_for
+
+    def counted(*args: Any) -> Any:
+        waiting.release()
+        return wait_for(*args)
+
+    monkeypatch.setattr(pagecache.PageCache, "_wait_for", staticmethod(counted))
+    return waiting
+
+
+def _readers_while_it_renders(
+    monkeypatch, cache: Any, rendering: threading.Event, release: threading.Event
+) -> list[tuple[str, dict[str, str]]]:
+    """Four readers arriving while a render holds the page, the render
+    released once all of them are waiting for it."""
+    waiting = _waiting_readers(monkeypatch)
+    render = _start_render(cache, rendering)[0]
+    answers: list[Any] = []
+    readers = threading.Thread(target=lambda: answers.extend(_at_once(cache, 4)))
+    readers.start()
+    try:
+        for _ in range(4):
+            assert waiting.acquire(timeout=10)
+    finally:
+        release.set()
+        readers.join(timeout=30)
+        render.join(timeout=10)
+    return answers
+
+
+@pytest.mark.parametrize("purge", ["path", "everything"])
+def test_a_stale_copy_is_never_served_once_its_bound_has_passed(
+    any_store, settings, monkeypatch, purge
+):
+    settings.WIESCI_PAGE_STALE_BOUND_SECONDS = 0.05
+    app, renders, rendering, release = _held_app()
+    cache = pagecache.PageCache(app)
+    _call(cache)
+    _purge(purge)
+    time.sleep(0.1)  # twice the bound
+    answers = _readers_while_it_renders(monkeypatch, cache, rendering, release)
+    assert {(text, h["X-Cache"]) for text, h in answers} == {("Strona 2", "HIT")}
+    assert len(renders) == 2
+
+
+@pytest.mark.parametrize("purge", ["path", "everything"])
+def test_after_two_purges_in_a_row_readers_wait_for_the_render(
+    any_store, settings, monkeypatch, purge
+):
+    """Only the moment of the latest purge is kept: the first one's is unknown."""
+    settings.WIESCI_PAGE_STALE_BOUND_SECONDS = 60
+    app, renders, rendering, release = _held_app()
+    cache = pagecache.PageCache(app)
+    _call(cache)
+    _purge(purge)
+    _purge(purge)
+    answers = _readers_while_it_renders(monkeypatch, cache, rendering, release)
+    assert {(text, h["X-Cache"]) for text, h in answers} == {("Strona 2", "HIT")}
+    assert len(renders) == 2
+
+
+@pytest.mark.parametrize(
+    ("own", "told"),
+    [
+        # Kept stale in front no longer than it lives there.
+        ("max-age=0, s-maxage=2", "max-age=0, s-maxage=2, stale-while-revalidate=2"),
+        ("public, max-age=30", "max-age=30, s-maxage=30, stale-while-revalidate=30"),
+        ("s-maxage=5", "max-age=60, s-maxage=5, stale-while-revalidate=5"),
+        # The portal's own limits.
+        ("max-age=3600", "max-age=60, s-maxage=60, stale-while-revalidate=600"),
+    ],
+)
+def test_a_responses_own_max_age_caps_what_browsers_and_proxies_are_told(
+    any_store, own, told
+):
+    def feed(environ, start_response):
+        start_response(
+            "200 OK", [("Content-Type", "application/json"), ("Cache-Control", own)]
+        )
+        return [b"{}"]
+
+    missed = _call(pagecache.PageCache(feed))[1]
+    pagecache.reset_store()  # as another process would: read back from the store
+    hit = _call(pagecache.PageCache(feed))[1]
+    assert (missed["X-Cache"], hit["X-Cache"]) == ("MISS", "HIT")
+    for headers in (missed, hit):
+        assert headers["Cache-Control"] == f"public, {told}"
+
+
+@pytest.fixture
+def shared_feeds(monkeypatch):
+    """/relacja/ registered as shared, for this test only."""
+    from wiesci.core.pagecache import wsgi
+
+    monkeypatch.setattr(wsgi, "_shared", ())
+    pagecache.register_shared("/relacja/")
+
+
+SESSION = {"HTTP_COOKIE": "sessionid=abc123; csrftoken=x"}
+
+
+def test_a_shared_path_is_answered_from_the_store_to_readers_with_a_session(
+    any_store, shared_feeds
+):
+    app, renders = _counting_app(0)
+    cache = pagecache.PageCache(app)
+    feed = "/relacja/1/wpisy/"
+    outcomes = [_call(cache, path=feed, **SESSION)[1]["X-Cache"] for _ in range(3)]
+    assert outcomes == ["MISS", "HIT", "HIT"]
+    assert _call(cache, path=feed)[1]["X-Cache"] == "HIT"  # anonymous readers too
+    assert len(renders) == 1
+    for _ in range(2):
+        headers = _call(cache, path="/artykul/x/", **SESSION)[1]
+        assert "X-Cache" not in headers
+        assert headers["Cache-Control"] == "private, no-cache"
+    assert len(renders) == 3
+
+
+def test_a_shared_paths_answer_that_sets_a_cookie_is_never_stored(
+    any_store, shared_feeds
+):
+    def app(environ, start_response):
+        start_response("200 OK", [("Set-Cookie", "sessionid=nowy; HttpOnly")])
+        return [b"{}"]
+
+    cache = pagecache.PageCache(app)
+    for _ in range(2):
+        headers = _call(cache, path="/relacja/1/wpisy/", **SESSION)[1]
+        assert "X-Cache" not in headers
+        assert headers["Cache-Control"] == "private, no-cache"
+
+
+def test_counters_from_before_the_purge_times_keep_their_generation(tmp_path):
+    from wiesci.core.pagecache.counters import SharedCounters
+
+    # The file as it was: the generation and one count per slot, no times.
+    old = (1234).to_bytes(8, "little") + bytes(8 * SharedCounters.SLOTS)
+    (tmp_path / "counters").write_bytes(old)
+    counters = SharedCounters(tmp_path / "counters")
+    assert counters.generation() == 1234
+    assert counters.purges(1).everything_at == 0
+    counters.bump_generation(at=1700000000.5)
+    purges = counters.purges(1)
+    assert (purges.ticket, purges.everything_at) == ((1235, 0), 1700000000.5)

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 
 from wiesci.core.pagecache import keys
 from wiesci.core.pagecache.counters import SharedCounters
-from wiesci.core.pagecache.entries import Entry, Ticket
+from wiesci.core.pagecache.entries import Entry, Purges, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +44,33 @@ CLAIM_SECONDS = 10.0
 CLAIMS = "claims"
 
 
+def _stale_bound() -> float:
+    from wiesci import conf
+
+    return float(conf.PAGE_STALE_BOUND_SECONDS)
+
+
+def _latest_stale(
+    candidates: Iterable[Entry | None], purges: Purges
+) -> tuple[Entry, float] | None:
+    """The candidate that went stale last, and when; None if none is known to."""
+    best: tuple[Entry, float] | None = None
+    for entry in candidates:
+        if entry is None:
+            continue
+        since = entry.stale_since(purges)
+        if since is not None and (best is None or since > best[1]):
+            best = (entry, since)
+    return best
+
+
 class FileStore:
     """Pages as files under one directory per generation.
 
     Each process keeps the entries it has served in memory and checks them
     against the shared counters, so a purge by another process is seen at
-    once and a hit costs no system call.
+    once and a hit costs no system call. That memory is also where the copy
+    before a purge is found (`previous()`): a purge removes the files.
 
     A file's modification time is the moment it expires. A sweep, run in the
     background at most once a minute by whichever process stores a page
@@ -104,15 +126,33 @@ class FileStore:
             and remembered.expires_at > now
         ):
             return remembered, ticket
-        try:
-            with open(self._file(path, query, ticket[0]), "rb") as handle:
-                entry = Entry.load(handle.read())
-        except (OSError, ValueError):
-            return None, ticket
-        if entry.ticket != ticket or entry.expires_at <= now:
+        entry = self._load(path, query, ticket[0])
+        if entry is None or entry.ticket != ticket or entry.expires_at <= now:
             return None, ticket
         self._remember(path, query, entry)
         return entry, ticket
+
+    def _load(self, path: str, query: str, generation: int) -> Entry | None:
+        try:
+            with open(self._file(path, query, generation), "rb") as handle:
+                return Entry.load(handle.read())
+        except (OSError, ValueError):
+            return None
+
+    def previous(self, path: str, query: str) -> tuple[Entry, float] | None:
+        """The copy of a page that went stale, and the moment it did, if known.
+
+        This process's memory of it (purged files are gone), else the file
+        of an expired entry another process stored.
+        """
+        purges = self.counters.purges(self._slot(path))
+        return _latest_stale(
+            [
+                self._memory.get((path, query)),
+                self._load(path, query, purges.ticket[0]),
+            ],
+            purges,
+        )
 
     def store(self, path: str, query: str, entry: Entry) -> None:
         target = Path(self._file(path, query, entry.ticket[0]))
@@ -257,6 +297,46 @@ class RedisStore:
     redis.call('EXPIRE', KEYS[4], ARGV[3])
     return 1
     """
+    # The copy a purge or an expiry made stale: the entry in this generation,
+    # else in the one before (a purge of everything leaves it until its TTL),
+    # and the moments of the latest purges.
+    # KEYS: generation, purge count, time of the last purge of everything,
+    # of the path; ARGV: prefix, slot, encoding.
+    PREVIOUS = """
+    local generation = redis.call('GET', KEYS[1]) or '0'
+    local purges = redis.call('GET', KEYS[2]) or '0'
+    local times = redis.call('MGET', KEYS[3], KEYS[4])
+    local found = redis.call('HMGET', ARGV[1] .. generation .. ':' .. ARGV[2],
+        'meta', ARGV[3])
+    if not found[1] then
+        local earlier = string.format('%d', tonumber(generation) - 1)
+        found = redis.call('HMGET', ARGV[1] .. earlier .. ':' .. ARGV[2],
+            'meta', ARGV[3])
+    end
+    return {generation, purges, times[1] or '0', times[2] or '0', found}
+    """
+    # Count the purge and note its moment; the path's entries are kept for the
+    # stale bound only (ARGV[3], ms), as copies to serve while they render.
+    # KEYS: purge count, its moment; ARGV: now (ms), seconds the count is
+    # kept, ms purged entries are kept, the path's entry set less its
+    # generation (prefix and suffix).
+    PURGE_PATH = """
+    redis.call('INCR', KEYS[1])
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+    local generation = redis.call('GET', ARGV[4] .. 'generation') or '0'
+    local members = ARGV[4] .. generation .. ARGV[5]
+    local keep = tonumber(ARGV[3])
+    for _, key in ipairs(redis.call('SMEMBERS', members)) do
+        if keep <= 0 then
+            redis.call('DEL', key)
+        elseif redis.call('PTTL', key) > keep then
+            redis.call('PEXPIRE', key, keep)
+        end
+    end
+    redis.call('DEL', members)
+    return 1
+    """
     PURGE_COUNT_SECONDS = 24 * 3600  # far longer than any entry lives
 
     def __init__(self, url: str, *, prefix: str = "wiesci:pages:") -> None:
@@ -266,6 +346,8 @@ class RedisStore:
         self.prefix = prefix
         self.lookup_script = self.client.register_script(self.LOOKUP)
         self.store_script = self.client.register_script(self.STORE)
+        self.previous_script = self.client.register_script(self.PREVIOUS)
+        self.purge_path_script = self.client.register_script(self.PURGE_PATH)
 
     def generation(self) -> str:
         value: Any = self.client.get(self.prefix + "generation")
@@ -273,6 +355,9 @@ class RedisStore:
 
     def _purge_key(self, path: str) -> str:
         return f"{self.prefix}purges:{_digest(path)}"
+
+    def _purged_at_key(self, path: str) -> str:
+        return f"{self.prefix}purged-at:{_digest(path)}"
 
     def lookup(
         self, path: str, query: str, encoding: str, now: float
@@ -290,10 +375,36 @@ class RedisStore:
             return None, ticket
         return entry, ticket
 
+    def previous(
+        self, path: str, query: str, encoding: str
+    ) -> tuple[Entry, float] | None:
+        """The copy of a page that went stale, and the moment it did, if known."""
+        slot = f"{_digest(path)}:{_digest(query)}"
+        generation, purges, everything_at, path_at, (meta, body) = self.previous_script(
+            keys=[
+                self.prefix + "generation",
+                self._purge_key(path),
+                self.prefix + "generation-purged-at",
+                self._purged_at_key(path),
+            ],
+            args=[self.prefix, slot, encoding],
+        )
+        if not meta or body is None:
+            return None
+        entry = Entry.from_meta(json.loads(meta), {encoding: body})
+        found = Purges(
+            ticket=(int(generation), int(purges)),
+            everything_at=int(everything_at) / 1000,
+            path_at=int(path_at) / 1000,
+        )
+        return _latest_stale([entry], found)
+
     def store(self, path: str, query: str, entry: Entry) -> None:
         generation, purges = entry.ticket
         slot = f"{_digest(path)}:{_digest(query)}"
-        ttl = max(1, int(entry.expires_at - time.time()) + 60)
+        # Kept past its expiry for as long as it may be served stale.
+        after = max(60, math.ceil(_stale_bound()))
+        ttl = max(1, int(entry.expires_at - time.time()) + after)
         fields: list[str | bytes] = ["meta", json.dumps(entry.meta())]
         for name, body in entry.bodies.items():
             fields += [name, body]
@@ -327,18 +438,32 @@ class RedisStore:
         self.client.eval(self.RELEASE, 1, key, token)
 
     def purge_paths(self, paths: Iterable[str]) -> None:
-        generation = self.generation()
+        """Count a purge of each path; keep its entries only for the stale bound.
+
+        Keeping the old hash in Redis, rather than a copy in each process,
+        lets every app server answer the previous copy, also one that has
+        never served the page, and costs no memory in the workers.
+        """
+        keep = math.ceil(_stale_bound() * 1000)
         for path in paths:
-            with self.client.pipeline() as pipe:
-                pipe.incr(self._purge_key(path))
-                pipe.expire(self._purge_key(path), self.PURGE_COUNT_SECONDS)
-                pipe.execute()
-            members = f"{self.prefix}{generation}:paths:{_digest(path)}"
-            keys = list(self.client.smembers(members))
-            self.client.delete(members, *keys)
+            self.purge_path_script(
+                keys=[self._purge_key(path), self._purged_at_key(path)],
+                args=[
+                    int(time.time() * 1000),
+                    self.PURGE_COUNT_SECONDS,
+                    keep,
+                    self.prefix,
+                    f":paths:{_digest(path)}",
+                ],
+            )
 
     def purge_all(self) -> None:
-        self.client.incr(self.prefix + "generation")
+        # The moment and the count in one transaction: a moment never pairs
+        # with a count from another purge.
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(self.prefix + "generation")
+            pipe.set(self.prefix + "generation-purged-at", int(time.time() * 1000))
+            pipe.execute()
 
 
 _store: FileStore | RedisStore | None = None

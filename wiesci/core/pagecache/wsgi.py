@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -25,6 +26,8 @@ from wiesci.core.pagecache.stores import FileStore, RedisStore, store
 logger = logging.getLogger(__name__)
 
 CACHEABLE_STATUSES = {200, 301, 410}
+# A response's own lifetimes, from its Cache-Control (lower-cased).
+OWN_AGE = re.compile(r'(?:^|,)\s*(max-age|s-maxage)\s*=\s*"?(\d+)')
 MAX_BODY = 4 * 1024 * 1024
 # Measured on a 35 KB article page: Brotli quality 6 takes 0.6 ms and 9 takes
 # 7 ms for 16 bytes less; every miss pays it, so 6.
@@ -39,6 +42,8 @@ PRIVATE_PREFIXES = ("/admin/", "/konto/")
 _expiry_hooks: list[Callable[[], float | None]] = []
 _beacons: dict[str, Callable[[dict[str, Any], bytes], None]] = {}
 MAX_BEACON_BODY = 1024
+# Path prefixes whose answers never depend on the reader (see register_shared).
+_shared: tuple[str, ...] = ()
 
 
 def register_expiry(hook: Callable[[], float | None]) -> None:
@@ -58,6 +63,19 @@ def register_beacon(
     _beacons[path] = handler
 
 
+def register_shared(prefix: str) -> None:
+    """Answer GET and HEAD under `prefix` from the store, session or not.
+
+    For answers that never depend on who asks, such as the JSON a live
+    coverage page polls every few seconds: without this every logged-in
+    reader's poll would reach Django. Everything else holds as for other
+    pages: a response that sets a cookie or says private is never stored,
+    and a personal request's answer that is not stored is marked private.
+    """
+    global _shared
+    _shared = (*_shared, prefix)
+
+
 # A request finding its page being rendered waits this long for it, asking
 # the store every POLL_SECONDS, before rendering the page itself.
 WAIT_SECONDS = 5.0
@@ -71,6 +89,14 @@ def _lookup(
     if isinstance(cache, RedisStore):
         return cache.lookup(path, query, encoding, now)
     return cache.lookup(path, query, now)
+
+
+def _previous(
+    cache: FileStore | RedisStore, path: str, query: str, encoding: str
+) -> tuple[Entry, float] | None:
+    if isinstance(cache, RedisStore):
+        return cache.previous(path, query, encoding)
+    return cache.previous(path, query)
 
 
 class PageCache:
@@ -90,6 +116,7 @@ class PageCache:
                 proxy=conf.PAGE_PROXY_SECONDS,
                 browser=conf.PAGE_BROWSER_SECONDS,
                 stale=conf.PAGE_STALE_SECONDS,
+                stale_bound=conf.PAGE_STALE_BOUND_SECONDS,
             )
         return self._lifetimes
 
@@ -102,6 +129,9 @@ class PageCache:
         path = environ.get("PATH_INFO", "/")
         if method == "POST" and path in _beacons:
             return self._beacon(environ, start_response, _beacons[path])
+        if personal and path.startswith(_shared):
+            start_response = self._private(start_response, personal)
+            personal = False
         if (
             (method != "GET" and method != "HEAD")
             or personal
@@ -144,10 +174,24 @@ class PageCache:
         encoding: str,
     ) -> Iterable[bytes]:
         """A miss renders the page once per store: the first request claims
-        it, the others wait for what it stores (at most WAIT_SECONDS), so a
-        purge on a busy page costs one render, not one per waiting reader."""
+        it, the others get the copy it replaces while that has been stale for
+        less than the bound, else wait for what it stores (at most
+        WAIT_SECONDS), so a purge on a busy page costs one render, not one
+        per waiting reader, and holds up no one."""
         claim = cache.claim(path, query)
         if claim is None:
+            stale = self._stale_copy(cache, path, query, encoding)
+            if stale is not None:
+                copy, until = stale
+                return self._answer(
+                    environ,
+                    start_response,
+                    copy,
+                    encoding,
+                    time.time(),
+                    "STALE",
+                    stale_until=until,
+                )
             entry = self._wait_for(cache, path, query, encoding)
             if entry is not None:
                 return self._answer(
@@ -171,6 +215,25 @@ class PageCache:
             )
         finally:
             cache.release(claim)
+
+    def _stale_copy(
+        self, cache: FileStore | RedisStore, path: str, query: str, encoding: str
+    ) -> tuple[Entry, float] | None:
+        """The copy a purge or an expiry made stale, and when its bound ends,
+        if it went stale less than the bound ago. The moment is the purge's
+        or the expiry's, not when this process noticed: a copy is never
+        served more than the bound after it stopped being current."""
+        bound = self.lifetimes.stale_bound
+        if bound <= 0:
+            return None
+        found = _previous(cache, path, query, encoding)
+        if found is None:
+            return None
+        entry, since = found
+        now = time.time()
+        if not since <= now < since + bound:  # current after all, or too old
+            return None
+        return entry, since + bound
 
     @staticmethod
     def _wait_for(
@@ -302,6 +365,7 @@ class PageCache:
             if k.lower()
             not in {"content-length", "vary", "cache-control", "etag", "last-modified"}
         ]
+        ages = {name: int(value) for name, value in OWN_AGE.findall(control)}
         return Entry(
             status=status,
             headers=kept,
@@ -314,6 +378,8 @@ class PageCache:
             stored_at=now,
             expires_at=expires,
             ticket=ticket,
+            max_age=ages.get("max-age"),
+            shared_max_age=ages.get("s-maxage"),
         )
 
     def _answer(
@@ -324,10 +390,14 @@ class PageCache:
         encoding: str,
         now: float,
         outcome: str,
+        *,
+        stale_until: float | None = None,
     ) -> Iterable[bytes]:
         if encoding not in entry.bodies:
             encoding = "identity"
-        headers = entry.answer_headers(self.lifetimes, encoding, now, outcome)
+        headers = entry.answer_headers(
+            self.lifetimes, encoding, now, outcome, stale_until=stale_until
+        )
         if not_modified(environ, entry):
             start_response(
                 "304 Not Modified",
