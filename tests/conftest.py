@@ -197,10 +197,14 @@ def staff_member(username: str, role: str) -> Any:
         from django.apps import apps
 
         roles = import_module("wiesci.accounts.migrations.0003_roles")
-        later = import_module("wiesci.notices.migrations.0002_roles")
+        later = [
+            import_module(f"wiesci.{app}.migrations.0002_roles")
+            for app in ("notices", "live")
+        ]
         for name, permissions in roles.ROLES.items():
             group = Group.objects.create(name=name)
-            for permission in [*permissions, *later.ROLES.get(name, [])]:
+            more = [p for module in later for p in module.ROLES.get(name, [])]
+            for permission in [*permissions, *more]:
                 app_label, codename = permission.split(".")
                 group.permissions.add(
                     apps.get_model("auth", "Permission").objects.get(

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "wiesci.distribution",
     "wiesci.events",
     "wiesci.notices",
+    "wiesci.live",
     "wiesci.moving",
 ]
 

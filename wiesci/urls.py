@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wiesci.distribution.urls")),
     path("", include("wiesci.events.urls")),
     path("", include("wiesci.notices.urls")),
+    path("", include("wiesci.live.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

@@ -45,8 +45,9 @@ SKIPPED |= dict.fromkeys(
         "events:organisation_feed",
         "events:ics",
         "notices:text",
+        "live:poll",
     ),
-    "iCalendar or plain text, parsed in tests/events and tests/notices",
+    "iCalendar, plain text or JSON, parsed in tests/events, tests/notices, tests/live",
 )
 # Machine-readable answers, checked by their own parsers in
 # tests/distribution (feedparser, the sitemap schemas, JSON, Pillow).
@@ -251,6 +252,7 @@ def build_portal() -> dict[str, Any]:
     draft = story("Szkic na jutro")
     token = services.share_article(draft, by=editor)
     event, notice = calendar_and_notice(place, library, main)
+    live_coverage(main)
     return {
         "section": section,
         "place": place,
@@ -268,6 +270,25 @@ def build_portal() -> dict[str, Any]:
         "event": event,
         "notice": notice,
     }
+
+
+def live_coverage(article: Any) -> None:
+    """Live coverage on `article`: key facts and two updates, one with a link."""
+    from wiesci.live import services as live
+
+    coverage = live.start_coverage(
+        article,
+        by=COMMAND,
+        key_facts="Wstęp wolny\nZapisy w bibliotece do piątku",
+    )
+    live.add_update(
+        coverage, by=COMMAND, text="Sala jest już pełna, trwa dostawianie krzeseł."
+    )
+    live.add_update(
+        coverage,
+        by=COMMAND,
+        text="Zaczynamy!\n\nProgram spotkania: https://example.org/program",
+    )
 
 
 def calendar_and_notice(place: Any, library: Any, preview: Any) -> tuple[Any, Any]:

@@ -57,6 +57,7 @@ RIGHTS: dict[str, dict[str, str]] = {
     "moving.importeditem": {"administrator": "v"},
     "events.event": {"journalist": "vac", "editor": "vacd"},
     "notices.notice": {"journalist": "vac", "editor": "vacd"},
+    "live.coverage": {"journalist": "v", "editor": "vac", "administrator": "vac"},
 }
 
 
@@ -141,6 +142,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.distribution.models import PortalProfile
     from wiesci.events import services as event_services
     from wiesci.events.models import Event
+    from wiesci.live import services as live_services
     from wiesci.moving.models import ImportedItem, Redirect
     from wiesci.notices import services as notice_services
     from wiesci.notices.models import Notice
@@ -227,6 +229,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         ),
         "events.event": event,
         "notices.notice": notice,
+        "live.coverage": live_services.start_coverage(article, by=people["editor"]),
     }
 
 
