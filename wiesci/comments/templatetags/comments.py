@@ -28,7 +28,7 @@ def comment_thread(context: dict[str, Any], article: Article) -> dict[str, Any]:
     """Comments under `article` with the form, the login invitation or why not."""
     request = context["request"]
     user = request.user
-    policy = ModerationSettings.current()
+    policy = ModerationSettings.cached()
     comments = list(Comment.objects.in_thread(article, viewer=user))
     replies: dict[int, list[Comment]] = {}
     for comment in comments:
