@@ -252,3 +252,41 @@ def test_the_page_and_the_poll_cost_the_same_queries_however_many_updates(
     for number in range(6):
         post(coverage, f"Wpis {number}.", photo=make_photo())
     assert (cold(page), cold(poll)) == few
+
+
+def test_an_editor_starts_coverage_from_the_newsroom_and_journalists_edit_their_own(
+    make_article, editor, journalist, django_capture_on_commit_callbacks
+):
+    article = make_article(title="Pożar w Nędzy")
+    newsroom = Client()
+    newsroom.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = newsroom.post(
+            reverse("admin:live_coverage_add"),
+            {"article": article.pk, "key_facts": "Droga 919 zamknięta"},
+        )
+    assert answer.status_code == 302
+    coverage = article.live_coverage
+    assert coverage.is_live and coverage.facts == ["Droga 919 zamknięta"]
+    assert answer["Location"] == reverse(
+        "admin:live_coverage_change", args=[article.pk]
+    )
+    assert "[NA ŻYWO]" in Client().get(article.get_absolute_url()).content.decode()
+
+    mine = post(coverage, "Na miejscu trzy zastępy straży.", by=journalist)
+    desk = Client()
+    desk.force_login(journalist)
+    edit = reverse("admin:live_coverage_update", args=[coverage.pk, mine.pk])
+    answer = desk.post(edit, {"text": "Na miejscu pięć zastępów straży."})
+    assert answer.status_code == 302
+    mine.refresh_from_db()
+    assert mine.text == "Na miejscu pięć zastępów straży." and mine.edited_at
+    theirs = post(coverage, "Wpis redaktorki.", by=editor)
+    other = reverse("admin:live_coverage_update", args=[coverage.pk, theirs.pk])
+    assert desk.get(other).status_code == 403
+    # A journalist cannot end the coverage from the desk either.
+    desk.post(
+        reverse("admin:live_coverage_change", args=[coverage.pk]), {"action": "end"}
+    )
+    coverage.refresh_from_db()
+    assert coverage.is_live

@@ -78,6 +78,15 @@ class CoverageAdmin(admin.ModelAdmin[Coverage]):
         # Only the add form saves here: the desk below handles the rest.
         services.start_coverage(obj.article, by=request.user, key_facts=obj.key_facts)
 
+    def response_add(
+        self, request: HttpRequest, obj: Coverage, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        """Straight to the desk, where the first update is written."""
+        messages.success(request, _("The coverage is live: write its first update."))
+        return HttpResponseRedirect(
+            reverse("admin:live_coverage_change", args=[obj.pk])
+        )
+
     def get_urls(self) -> list[URLPattern]:
         return [
             path(
@@ -196,9 +205,10 @@ class CoverageAdmin(admin.ModelAdmin[Coverage]):
                 if form.is_valid():
                     with transaction.atomic():
                         photo, video = _media(request, form)
-                        if not form.cleaned_data["remove_media"]:
-                            photo = photo or update.photo
-                            video = video or (update.video if photo is None else None)
+                        # A new photo or video replaces what the update showed.
+                        if photo is None and video is None:
+                            if not form.cleaned_data["remove_media"]:
+                                photo, video = update.photo, update.video
                         services.edit_update(
                             update,
                             by=user,
