@@ -206,9 +206,9 @@ class CoverageAdmin(admin.ModelAdmin[Coverage]):
                     with transaction.atomic():
                         photo, video = _media(request, form)
                         # A new photo or video replaces what the update showed.
-                        if photo is None and video is None:
-                            if not form.cleaned_data["remove_media"]:
-                                photo, video = update.photo, update.video
+                        keep = not form.cleaned_data["remove_media"]
+                        if keep and photo is None and video is None:
+                            photo, video = update.photo, update.video
                         services.edit_update(
                             update,
                             by=user,
