@@ -24,7 +24,8 @@ lapses). The others are answered the copy it replaces (`X-Cache: STALE`) if
 that went stale less than a few seconds ago (`PAGE_STALE_BOUND_SECONDS`);
 otherwise they wait for the entry it stores, for at most a few seconds, then
 render for themselves. After a purge on a busy page, one render refills it
-and no reader is held up.
+and no reader is held up. The fragments pages are made of (`{% fragment %}`
+in core.templatetags.fragments) are rendered once at a time the same way.
 
 "Stale since" is the moment of the purge or the expiry itself, not when a
 process noticed, so no copy is answered later than the bound after it

@@ -497,7 +497,7 @@ def reset_store() -> None:
 
 
 def fragment_generation() -> str:
-    """The key of fragments cached as rendered text (Django's `{% cache %}`).
+    """The key of fragments cached as rendered text (`{% fragment %}`).
 
     The page-cache generation, so that purging every page renews them too,
     and the language and catalogues they were rendered in.
