@@ -40,6 +40,10 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Tests add counted reads to the totals themselves, when they choose to; a
 # background thread doing it would race them and outlive their database.
 WIESCI_READS_FLUSH_SECONDS = 0
+# Tests clear the shared cache to make fragments cold, which a running portal
+# never does; a worker's memory of them would outlive that (see
+# tests/core/test_fragments.py for the memory itself).
+WIESCI_FRAGMENT_MEMORY_SECONDS = 0
 # Templates reference static files by name without running collectstatic.
 STORAGES = {
     **STORAGES,

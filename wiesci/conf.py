@@ -116,6 +116,14 @@ SETTINGS = [
         "a fresh one.",
     ),
     Setting(
+        "FRAGMENT_MEMORY_SECONDS",
+        10,
+        "How long a worker process answers a cached page fragment it has read "
+        "from memory, without asking the shared cache again; a fragment's key "
+        "names one version of it, so only fragments that expire with time (most "
+        "read) can outlive their expiry, by this much at worst. 0 turns it off.",
+    ),
+    Setting(
         "PAGE_STALE_BOUND_SECONDS",
         5,
         "How long after a purge or an expiry the full-page cache may still answer "

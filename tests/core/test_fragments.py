@@ -92,3 +92,21 @@ def test_a_hung_render_holds_the_others_up_for_a_bounded_time(
     texts = render_at_once(hung, 3)
     assert hung.renders == 3
     assert len(set(texts)) == 3  # each rendered its own after the wait
+
+
+def test_a_worker_answers_a_fragment_it_has_read_from_memory_until_its_time_is_up(
+    settings, monkeypatch
+):
+    settings.WIESCI_FRAGMENT_MEMORY_SECONDS = 10
+    clock = [1000.0]
+    monkeypatch.setattr(fragments, "_now", lambda: clock[0])
+    monkeypatch.setattr(fragments, "_memory", {})
+    slow = Slow(0)
+    assert render_at_once(slow, 1) == ["menu 1"]
+    cache.clear()  # the shared copy is gone: this worker still knows it
+    assert render_at_once(slow, 1) == ["menu 1"]
+    # A new version (a purge moved it) is never taken for the one in memory.
+    assert render_at_once(slow, 1, version=2) == ["menu 2"]
+    clock[0] += 11  # past FRAGMENT_MEMORY_SECONDS: asked for again
+    assert render_at_once(slow, 1) == ["menu 3"]
+    assert slow.renders == 3

@@ -52,7 +52,11 @@ def get_article_for_viewer(slug: str) -> Article:
     ArticleMoved for a former slug of a public article; ArticleWithdrawn for
     a withdrawn article that readers saw.
     """
-    article = page_queryset().filter(slug=slug).first()
+    # get(), not first(): no ordering to compile, on every page view.
+    try:
+        article: Article | None = page_queryset().get(slug=slug)
+    except Article.DoesNotExist:
+        article = None
     if article is None:
         former = ArticleSlug.objects.select_related("article").filter(slug=slug).first()
         if former is not None and former.article.is_public:

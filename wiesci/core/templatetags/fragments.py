@@ -9,6 +9,11 @@ holder stores, for at most WAIT_SECONDS, and renders it only if nothing
 came. After a purge of everything, a fragment that every page shows (the
 menu, the breaking-news bar, the lists) is then rendered once, not once per
 page being rendered at that moment.
+
+A key names one version of its fragment for good (the versions in it move
+on every change), so each worker process also keeps what it read in memory
+and answers from there for FRAGMENT_MEMORY_SECONDS, sparing the shared cache
+(a file or a Redis round trip, and unpickling) on every render.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.template.base import FilterExpression, NodeList, Parser, Token
 
+from wiesci import conf
+
 register = template.Library()
 
 # A claim lapses after CLAIM_SECONDS if its holder dies; others wait up to
@@ -28,6 +35,29 @@ register = template.Library()
 CLAIM_SECONDS = 10
 WAIT_SECONDS = 3.0
 POLL_SECONDS = 0.01
+# Fragments this process has read or rendered: key -> (until, text).
+MEMORY_ENTRIES = 2000
+_memory: dict[str, tuple[float, str]] = {}
+_now = time.monotonic  # the memory's clock (tests move it)
+
+
+def _remembered(key: str) -> str | None:
+    kept = _memory.get(key)
+    if kept is None:
+        return None
+    if kept[0] <= _now():
+        del _memory[key]
+        return None
+    return kept[1]
+
+
+def _remember(key: str, text: str) -> str:
+    seconds = conf.FRAGMENT_MEMORY_SECONDS
+    if seconds > 0:
+        if len(_memory) >= MEMORY_ENTRIES:
+            _memory.clear()
+        _memory[key] = (_now() + seconds, text)
+    return text
 
 
 class FragmentNode(template.Node):
@@ -48,22 +78,25 @@ class FragmentNode(template.Node):
         key = make_template_fragment_key(
             self.name, [value.resolve(context) for value in self.vary_on]
         )
+        known = _remembered(key)
+        if known is not None:
+            return known
         found = store.get(key)
         if found is not None:
-            return str(found)
+            return _remember(key, str(found))
         claim = f"{key}:claim"
         held = store.add(claim, 1, CLAIM_SECONDS)
         if not held:
             found = _wait_for(store, key, claim)
             if found is not None:
-                return found
+                return _remember(key, found)
         try:
             text = self.nodelist.render(context)
             store.set(key, text, int(self.seconds.resolve(context)))
         finally:
             if held:
                 store.delete(claim)
-        return text
+        return _remember(key, text)
 
 
 def _wait_for(store: Any, key: str, claim: str) -> str | None:
