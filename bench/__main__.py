@@ -21,9 +21,11 @@ SECTIONS = {
     "photos": "bench.photos",
     "large-photos": "bench.large_photos",
     "search": "bench.search",
+    "archive": "bench.archive",
     "wordpress": "bench.wordpress",
     "comments": "bench.comments",
     "lighthouse": "bench.lighthouse",
+    "render": "bench.render",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, Model, OuterRef, Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -15,7 +15,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,7 +27,13 @@ from wiesci.articles.access import (
     ArticleWithdrawn,
     get_article_for_viewer,
 )
-from wiesci.articles.models import Article, Author, Correction
+from wiesci.articles.models import (
+    Article,
+    ArticleQuerySet,
+    Author,
+    Correction,
+    NewestFirst,
+)
 from wiesci.core import pagecache
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
 
@@ -80,6 +85,12 @@ def is_paginated(path: str) -> bool:
         return False
 
 
+# How far back the numbered lists reach (2,000 stories at 20 a page). Older
+# stories keep their addresses and are found through search, so that no page
+# reads further into the archive than this, however large it grows.
+MAX_PAGES = 100
+
+
 def paginate(request: HttpRequest, queryset: Any, *, per_page: int = 0) -> Any:
     """The requested page of `queryset` (conf.PAGE_SIZE rows unless told);
     an address past the end is a 404."""
@@ -90,8 +101,30 @@ def paginate(request: HttpRequest, queryset: Any, *, per_page: int = 0) -> Any:
         raise Http404 from None
 
 
-def listing() -> Any:
-    return Article.objects.published().for_lists().newest_first()
+def paginate_stories(
+    request: HttpRequest,
+    stories: ArticleQuerySet,
+    *,
+    filed: tuple[str, Model] | None = None,
+) -> Any:
+    """The requested page of public `stories` newest first (filed under
+    `filed`, a relation and its item), reaching MAX_PAGES back: an address
+    further back is a 404, as one past the end, and the last page says where
+    older stories are (`page.paginator.object_list.truncated`)."""
+    per_page = conf.PAGE_SIZE
+    newest = NewestFirst(stories, reach=MAX_PAGES * per_page, filed=filed)
+    page = paginate(request, newest, per_page=per_page)
+    # A long filed list is counted by its filings, which drafts may inflate.
+    if page.number > 1 and not page.object_list:
+        raise Http404
+    return page
+
+
+def paginate_filed(request: HttpRequest, relation: str, item: Model) -> Any:
+    """The requested page of the public stories filed under `item`."""
+    return paginate_stories(
+        request, Article.objects.published(), filed=(relation, item)
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -107,35 +140,29 @@ def home_lists() -> dict[str, Any]:
     many rows as it shows however many stories the portal holds; only the
     chosen rows are then loaded with everything a list item shows.
     """
-    published = Article.objects.published()
-    featured = listing().filter(is_featured=True).first() or listing().first()
-    others = published.exclude(pk=featured.pk) if featured else published
-    newest = ("-published_at", "-pk")
+    newest = Article.objects.published().newest_first().values_list("pk", flat=True)
+    featured_pk = newest.filter(is_featured=True).first() or newest.first()
+    shown = [] if featured_pk is None else [featured_pk]
     # Pinned stories stay on top of the latest news until their time runs out.
-    latest_ids = list(
-        others.filter(pinned_until__gt=timezone.now())
-        .order_by(*newest)
-        .values_list("pk", flat=True)[: conf.LATEST_ON_HOME]
-    )
-    latest_ids += (
-        others.exclude(pk__in=latest_ids)
-        .order_by(*newest)
-        .values_list("pk", flat=True)[: conf.LATEST_ON_HOME - len(latest_ids)]
-    )
+    pinned = Article.objects.only("status", "published_at").marked("pinned_until")
+    latest_ids = [a.pk for a in pinned if a.pk not in shown][: conf.LATEST_ON_HOME]
+    latest_ids += newest.exclude(pk__in=[*shown, *latest_ids])[
+        : conf.LATEST_ON_HOME - len(latest_ids)
+    ]
     block_ids = Article.objects.newest_per_section(
         conf.SECTION_BLOCK_SIZE, sections=Section.objects.filter(on_home_page=True)
     )
     chosen = {
         article.pk: article
-        for article in listing().filter(pk__in=[*latest_ids, *block_ids])
+        for article in Article.objects.list_items([*shown, *latest_ids, *block_ids])
     }
     blocks: dict[Section, list[Article]] = {}
     for pk in block_ids:
-        article = chosen[pk]
-        blocks.setdefault(article.section, []).append(article)
+        if pk in chosen:
+            blocks.setdefault(chosen[pk].section, []).append(chosen[pk])
     return {
-        "featured": featured,
-        "latest": [chosen[pk] for pk in latest_ids],
+        "featured": chosen.get(featured_pk) if featured_pk is not None else None,
+        "latest": [chosen[pk] for pk in latest_ids if pk in chosen],
         "section_blocks": sorted(
             blocks.items(), key=lambda item: (item[0].position, item[0].name)
         ),
@@ -143,9 +170,8 @@ def home_lists() -> dict[str, Any]:
 
 
 def latest(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "articles/latest.html", {"page": paginate(request, listing())}
-    )
+    page = paginate_stories(request, Article.objects.published())
+    return render(request, "articles/latest.html", {"page": page})
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -172,9 +198,7 @@ def render_article(
 ) -> HttpResponse:
     """The article page; apps above (comments) add to its context through `extra`."""
     # Read only when the cached "other news" fragment must be made again.
-    others = SimpleLazyObject(
-        lambda: list(listing().exclude(pk=article.pk)[: conf.OTHER_STORIES])
-    )
+    others = SimpleLazyObject(lambda: other_stories(article))
     context = {
         "article": article,
         "others": others,
@@ -183,6 +207,13 @@ def render_article(
         **(extra or {}),
     }
     return render(request, ARTICLE_TEMPLATES, context, status=status)
+
+
+def other_stories(article: Article) -> list[Article]:
+    """The newest public stories but `article`, for its page."""
+    newest = Article.objects.published().exclude(pk=article.pk).newest_first()
+    ids = newest.values_list("pk", flat=True)[: conf.OTHER_STORIES]
+    return Article.objects.list_items(list(ids))
 
 
 @csrf_exempt
@@ -218,7 +249,10 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
 def corrections(request: HttpRequest) -> HttpResponse:
     """Every correction and update note, newest first, with its article."""
     notes = (
-        Correction.objects.filter(article__in=Article.objects.published().values("pk"))
+        # Asked per note (a few), not by listing every public story first.
+        Correction.objects.filter(
+            Exists(Article.objects.published().filter(pk=OuterRef("article_id")))
+        )
         # The articles with what their markers need, in one query per page.
         .prefetch_related(Prefetch("article", queryset=Article.objects.for_lists()))
         .order_by("-created_at", "-pk")
@@ -233,7 +267,12 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "articles/section.html",
-        {"section": section, "page": paginate(request, listing().in_section(section))},
+        {
+            "section": section,
+            "page": paginate_stories(
+                request, Article.objects.published().in_section(section)
+            ),
+        },
     )
 
 
@@ -242,7 +281,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "articles/tag.html",
-        {"tag": tag, "page": paginate(request, listing().filter(tags=tag))},
+        {"tag": tag, "page": paginate_filed(request, "tags", tag)},
     )
 
 
@@ -253,7 +292,7 @@ def place(request: HttpRequest, slug: str) -> HttpResponse:
         "articles/place.html",
         {
             "place": place,
-            "page": paginate(request, listing().filter(places=place)),
+            "page": paginate_filed(request, "places", place),
             "organisations": place.organisations.all(),
             "page_parts": PAGE_PARTS["place"],
         },
@@ -270,7 +309,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "partners": organisation.partners.select_related("place"),
-            "page": paginate(request, listing().filter(organisations=organisation)),
+            "page": paginate_filed(request, "organisations", organisation),
             "page_parts": PAGE_PARTS["organisation"],
         },
     )
@@ -281,5 +320,5 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "articles/author.html",
-        {"author": author, "page": paginate(request, listing().filter(authors=author))},
+        {"author": author, "page": paginate_filed(request, "authors", author)},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,8 +38,16 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         Filtering by time makes a scheduled article public at its time with no
         job having to run. The one definition of "public", with
         `Article.is_public_at` for a single row.
+
+        The live statuses are named by excluding the others, which no index
+        serves: a database without statistics (SQLite) would otherwise take
+        every live story from the status index and sort them all for a page
+        of twenty, where now it reads the index of publication times newest
+        first and stops at the page (see `Article.Meta.indexes`).
         """
-        return self.live().filter(published_at__lte=at or timezone.now())
+        return self.exclude(status__in=Article.OTHER_STATUSES).filter(
+            published_at__lte=at or timezone.now()
+        )
 
     def live(self) -> ArticleQuerySet:
         """Published or scheduled: public now, or at its time without anyone
@@ -58,16 +67,25 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         )
 
     def breaking(self) -> list[Article]:
-        """Public stories in the breaking-news bar now, newest first.
+        """Public stories in the breaking-news bar now, newest first."""
+        return self.marked("breaking_until")
 
-        Read through the index of `breaking_until` alone (a handful of rows)
-        and told public one by one: asked together with "published", a
-        database without statistics would read every published story.
+    def marked(self, field: str) -> list[Article]:
+        """Public stories whose time in the breaking-news bar (`breaking_until`)
+        or on top of the latest news (`pinned_until`) is still running, newest
+        first.
+
+        Read through the field's own index alone (a handful of rows), told
+        public one by one and put in order here: asked together with
+        "published", or in the order of the lists, a database without
+        statistics would read every published story instead.
         """
-        marked = self.filter(breaking_until__gt=timezone.now()).order_by(
-            "-published_at"
+        marked = self.filter(**{f"{field}__gt": timezone.now()}).order_by()
+        return sorted(
+            (article for article in marked if article.is_public),
+            key=lambda article: (article.published_at, article.pk),
+            reverse=True,
         )
-        return [article for article in marked if article.is_public]
 
     def next_publication_at(self) -> datetime | None:
         """When the next scheduled article goes out."""
@@ -120,6 +138,18 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             .prefetch_related("labels")
         )
 
+    def list_items(self, ids: Sequence[int]) -> list[Article]:
+        """The articles of `ids` in that order, with everything a list item
+        shows (`for_lists`), in a fixed number of queries; any gone since the
+        ids were chosen are left out.
+
+        Chosen first on indexed columns alone, only these rows are loaded: a
+        planner that expected a whole list would join every gallery and video
+        of the archive to it.
+        """
+        rows = self.for_lists().order_by().in_bulk(ids)
+        return [rows[pk] for pk in ids if pk in rows]
+
     def in_section(self, section: Section) -> ArticleQuerySet:
         return self.filter(section=section)
 
@@ -163,6 +193,8 @@ class Article(TimeStampedModel):
 
     # Public now, or at its time with nobody checking again: see `live()`.
     LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+    # Every other status, for `published()`.
+    OTHER_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.WITHDRAWN)
 
     title = models.CharField(
         _("title"),
@@ -316,11 +348,26 @@ class Article(TimeStampedModel):
             ("edit_any_article", _("Can edit articles of other authors")),
         ]
         indexes = [
+            # The newsroom's queues and the scheduler: the few stories in one
+            # status, by time.
             models.Index(
                 fields=["status", "-published_at"], name="articles_status_published"
             ),
+            # The lists readers page through, newest first (`published()`,
+            # `NewestFirst`): read in their order and stopped at the page,
+            # the status told from the index alone.
             models.Index(
-                fields=["section", "-published_at"], name="articles_section_published"
+                fields=["published_at", "id", "status"], name="articles_newest"
+            ),
+            models.Index(
+                fields=["section", "published_at", "id", "status"],
+                name="articles_section_newest",
+            ),
+            # The home page's featured story, however long ago it was chosen.
+            models.Index(
+                fields=["published_at", "id"],
+                condition=Q(is_featured=True),
+                name="articles_featured",
             ),
             # The few stories in the breaking-news bar or pinned on top, found
             # without reading every published one (a large archive's lists).
@@ -530,3 +577,86 @@ class Article(TimeStampedModel):
     def reading_minutes(self) -> int:
         """At about 200 words a minute, rounded half up, never less than one."""
         return max(1, int(self.word_count / 200 + 0.5))
+
+
+class NewestFirst:
+    """Public stories newest first, as numbered pages read them: the object
+    list of a `Paginator`, counted and sliced, reaching `reach` stories back
+    at most however many the archive holds.
+
+    The ids within reach are read from the index of publication times in one
+    query that counts them too; only a page's rows are then loaded
+    (`list_items`).
+
+    Stories filed under a place, tag, organisation or author (`filed`: the
+    relation's name and the item) have no index in that order. A short list
+    (its filings within reach) is read from the item's filings and sorted; a
+    long one page by page from the newest stories, each asked whether it is
+    filed there, which stops at the page (the further, the rarer the item:
+    the last pages of an item on a few per cent of the archive read the most).
+    A database without statistics takes the first way for any join and the
+    second for a subquery, and each alone reads the whole archive for one
+    kind of item.
+    """
+
+    def __init__(
+        self,
+        stories: ArticleQuerySet,
+        *,
+        reach: int,
+        filed: tuple[str, models.Model] | None = None,
+    ) -> None:
+        self.stories = stories
+        self.reach = reach
+        self.filed = filed
+
+    @cached_property
+    def _ids(self) -> list[int] | None:
+        """Ids of the stories within reach, newest first, and of one more if
+        there are more; None for a long filed list, read page by page."""
+        if self.filed is None:
+            ids = self.stories.newest_first().values_list("pk", flat=True)
+            return list(ids[: self.reach + 1])
+        relation, item = self.filed
+        through, _, column = _filings(relation)
+        filings = through._default_manager.filter(**{column: item}).values("pk")
+        if filings[: self.reach + 1].count() > self.reach:
+            return None
+        filed = self.stories.filter(**{relation: item}).newest_first()
+        return list(filed.values_list("pk", flat=True)[: self.reach + 1])
+
+    @property
+    def truncated(self) -> bool:
+        """Whether older stories lie beyond reach."""
+        return self._ids is None or len(self._ids) > self.reach
+
+    def count(self) -> int:
+        return self.reach if self._ids is None else min(len(self._ids), self.reach)
+
+    def __getitem__(self, window: slice) -> list[Article]:
+        if self._ids is None:
+            chosen = self._page_of_long_list(window)
+        else:
+            chosen = self._ids[: self.reach][window]
+        return Article.objects.list_items(chosen)
+
+    def _page_of_long_list(self, window: slice) -> list[int]:
+        assert self.filed is not None  # noqa: S101 (only filed lists are long)
+        relation, item = self.filed
+        through, article, column = _filings(relation)
+        filed_there = through._default_manager.filter(
+            **{article: OuterRef("pk"), column: item}
+        )
+        ids = self.stories.filter(Exists(filed_there)).newest_first()
+        return list(ids.values_list("pk", flat=True)[window])
+
+
+def _filings(relation: str) -> tuple[type[models.Model], str, str]:
+    """The through model of the article's many-to-many `relation`, and its
+    columns naming the article and the related item."""
+    descriptor = getattr(Article, relation)
+    return (
+        descriptor.through,
+        descriptor.field.m2m_field_name(),
+        descriptor.field.m2m_reverse_field_name(),
+    )
