@@ -230,3 +230,32 @@ def test_pages_past_the_end_are_404(client, make_article, section):
     make_article()
     assert client.get(section.get_absolute_url() + "?strona=9").status_code == 404
     assert client.get(section.get_absolute_url() + "?strona=abc").status_code == 404
+
+
+def test_the_article_pages_compiled_query_reads_what_the_orm_reads(
+    make_article, make_photo, django_assert_num_queries
+):
+    from django.forms.models import model_to_dict
+
+    from wiesci.articles import access
+
+    plain = make_article(title="Bez zdjęcia")
+    pictured = make_article(title="Ze zdjęciem", main_photo=make_photo())
+    for article in (plain, pictured, plain):  # compiled once, used again
+        with django_assert_num_queries(1):
+            read = access._page_article(article.slug)
+        assert read is not None
+        orm = access.page_queryset().get(slug=article.slug)
+        assert model_to_dict(read) == model_to_dict(orm)
+        assert (read.published_at, read.modified_at) == (
+            orm.published_at,
+            orm.modified_at,
+        )
+        # The section and the main photo come with it, as select_related does.
+        with django_assert_num_queries(0):
+            assert read.section.name == orm.section.name
+            assert (read.main_photo and read.main_photo.renditions) == (
+                orm.main_photo and orm.main_photo.renditions
+            )
+        assert not read._state.adding
+    assert access._page_article("nie-ma-takiego-artykulu") is None

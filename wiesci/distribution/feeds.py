@@ -20,7 +20,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 
@@ -183,10 +183,20 @@ def feed(kind: str | None, *, atom: bool) -> ArticlesFeed:
     return made
 
 
+# The portal's own two, by the address the portal is mounted at: every
+# page's head names them.
+_portal_feeds: dict[str, tuple[str, str]] = {}
+
+
 def addresses(kind: str | None, slug: str = "") -> tuple[str, str]:
     """The RSS and Atom addresses of everything or of one listing."""
     if kind is None:
-        return reverse("distribution:rss"), reverse("distribution:atom")
+        prefix = get_script_prefix()
+        found = _portal_feeds.get(prefix)
+        if found is None:
+            found = reverse("distribution:rss"), reverse("distribution:atom")
+            _portal_feeds[prefix] = found
+        return found
     return (
         reverse(f"distribution:{kind}-rss", kwargs={"slug": slug}),
         reverse(f"distribution:{kind}-atom", kwargs={"slug": slug}),
