@@ -259,3 +259,30 @@ def test_the_article_pages_compiled_query_reads_what_the_orm_reads(
             )
         assert not read._state.adding
     assert access._page_article("nie-ma-takiego-artykulu") is None
+
+
+def test_an_article_page_after_its_change_costs_at_most_ten_queries(
+    client, make_article, make_photo
+):
+    """What every reader's first view after an edit (or a live update) costs:
+    the article's own fragments cold, those every page shares still warm."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wiesci.articles.models import Article
+
+    article = make_article(title="Wał w Brzeziu", main_photo=make_photo())
+    services.add_to_gallery(article, [make_photo()], by=COMMAND)
+    article.places.add(Place.objects.create(name="Brzezie", gmina="Racibórz"))
+    article.tags.add(Tag.objects.create(name="powódź"))
+    article.authors.add(Author.objects.create(name="Ewa Wollny"))
+    article.labels.add(Label.objects.create(name="PILNE"))
+    for number in range(5):
+        make_article(title=f"Inna {number}")
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 200
+    Article.objects.filter(pk=article.pk).update(modified_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "[PILNE] Wał w Brzeziu [FOTO]" in page
+    assert len(queries) <= 10, [query["sql"][:80] for query in queries]

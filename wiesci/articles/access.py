@@ -33,13 +33,26 @@ class ArticleWithdrawn(Exception):
         self.article = article
 
 
+# One-to-one relations apps above keep beside an article and show on its
+# page (live coverage), joined to the page's query: see `register_page_relation`.
+PAGE_RELATIONS: list[str] = []
+
+
+def register_page_relation(name: str) -> None:
+    """Read the article's one-to-one relation `name` with its page's query:
+    an app's part of the page then costs no query of its own to learn that
+    the article has none. Register in `ready()`, before any page is read."""
+    if name not in PAGE_RELATIONS:
+        PAGE_RELATIONS.append(name)
+
+
 def page_queryset() -> QuerySet[Article]:
     """An article with what its page needs on every render, in one query.
 
     The rest (markers, gallery, videos, places, tags…) is read only when the
     page's cached fragments have to be rendered again, one query per relation.
     """
-    return Article.objects.select_related("section", "main_photo")
+    return Article.objects.select_related("section", "main_photo", *PAGE_RELATIONS)
 
 
 def _with_page_relations(pk: int) -> Article:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -531,14 +531,14 @@ class Article(TimeStampedModel):
         """ "FOTO", "WIDEO", "FOTO i WIDEO", with the part number: derived, never typed.
 
         Lists annotate `has_gallery` and `has_video` (see `for_lists`); a single
-        article asks the database once and remembers.
+        article reads its gallery and videos once, which its page shows anyway.
         """
         has_gallery = self.__dict__.get("has_gallery")
         if has_gallery is None:
-            has_gallery = self.__dict__["has_gallery"] = self.gallery_items.exists()
+            has_gallery = self.__dict__["has_gallery"] = bool(self.gallery_photos)
         has_video = self.__dict__.get("has_video")
         if has_video is None:
-            has_video = self.__dict__["has_video"] = self.videos.exists()
+            has_video = self.__dict__["has_video"] = bool(self.video_list)
         media = " i ".join(
             word
             for word, present in (("FOTO", has_gallery), ("WIDEO", has_video))
@@ -550,6 +550,12 @@ class Article(TimeStampedModel):
 
     @property
     def label_markers(self) -> list[str]:
+        """The labels' names; read once per article (the page's title, head
+        and body all ask), and again after the labels change through it."""
+        if self.pk is not None and "labels" not in getattr(
+            self, "_prefetched_objects_cache", {}
+        ):
+            prefetch_related_objects([self], "labels")
         return [label.name for label in self.labels.all()]
 
     @property

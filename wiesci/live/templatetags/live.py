@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from wiesci.live.models import Coverage, Update
 
@@ -19,14 +19,14 @@ def newest_updates() -> Any:
 
 @register.simple_tag
 def live_coverage(article: Any) -> Coverage | None:
-    """The article's coverage with its updates (two queries), or None (one)."""
+    """The article's coverage with its updates (one query), or None (none:
+    the article page reads its coverage with the article)."""
     if article.pk is None:
         return None
-    coverage = (
-        Coverage.objects.filter(article_id=article.pk)
-        .prefetch_related(Prefetch("updates", queryset=newest_updates()))
-        .first()
-    )
-    if coverage is not None:
-        coverage.has_video = any(u.video_id for u in coverage.updates.all())  # type: ignore[attr-defined]
+    try:
+        coverage: Coverage = article.live_coverage
+    except Coverage.DoesNotExist:
+        return None
+    prefetch_related_objects([coverage], Prefetch("updates", queryset=newest_updates()))
+    coverage.has_video = any(u.video_id for u in coverage.updates.all())  # type: ignore[attr-defined]
     return coverage
