@@ -295,22 +295,7 @@ def worker_main(argv: list[str]) -> int:
 
 
 def _postgres_url() -> str:
-    import psycopg
-    from psycopg import sql
-
-    from servers.postgres import throwaway_cluster
-
-    cluster = throwaway_cluster()  # removed when this process exits
-    with psycopg.connect(
-        host=cluster["HOST"],
-        port=cluster["PORT"],
-        user=cluster["USER"],
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=30,
-    ) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier("archiwum")))
-    return f"postgres://{cluster['USER']}@{cluster['HOST']}:{cluster['PORT']}/archiwum"
+    return common.throwaway_database("archiwum")
 
 
 def _short(path: str, length: int = 36) -> str:

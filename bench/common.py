@@ -379,6 +379,27 @@ def run_command(
     return time.monotonic() - started
 
 
+def throwaway_database(name: str) -> str:
+    """The URL of a new, empty database `name` on a throwaway PostgreSQL
+    cluster, removed when this process exits."""
+    import psycopg
+    from psycopg import sql
+
+    from servers.postgres import throwaway_cluster
+
+    cluster = throwaway_cluster()
+    with psycopg.connect(
+        host=cluster["HOST"],
+        port=cluster["PORT"],
+        user=cluster["USER"],
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=30,
+    ) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"postgres://{cluster['USER']}@{cluster['HOST']}:{cluster['PORT']}/{name}"
+
+
 def database_version() -> str:
     """The configured database's engine and version (Django must be set up)."""
     from django.db import connection

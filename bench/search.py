@@ -290,26 +290,7 @@ def worker_main(argv: list[str]) -> int:
 
 
 def _postgres_url() -> str:
-    import psycopg
-    from psycopg import sql
-
-    from servers.postgres import throwaway_cluster
-
-    cluster = throwaway_cluster()  # removed when this process exits
-    with psycopg.connect(
-        host=cluster["HOST"],
-        port=cluster["PORT"],
-        user=cluster["USER"],
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=30,
-    ) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {}").format(sql.Identifier("wyszukiwanie"))
-        )
-    return (
-        f"postgres://{cluster['USER']}@{cluster['HOST']}:{cluster['PORT']}/wyszukiwanie"
-    )
+    return common.throwaway_database("wyszukiwanie")
 
 
 def run() -> common.SectionResult:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wiesci.articles.models import Article
+from wiesci.core import editorial
 from wiesci.core.actors import SYSTEM_ACTORS
 from wiesci.photos.models import Photo, Video
 
@@ -143,7 +144,7 @@ class Update(models.Model):
         return f"wpis-{self.pk}"
 
 
-class LogEntry(models.Model):
+class LogEntry(editorial.LogEntry):
     """Who did what to a coverage, and when: every write names its author."""
 
     class Action(models.TextChoices):
@@ -161,16 +162,9 @@ class LogEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="log",
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    by = _by("+", _("by"))
-    by_system = models.CharField(
-        _("by the system"), max_length=12, blank=True, choices=ACTOR_CHOICES
-    )
     action = models.CharField(_("action"), max_length=12, choices=Action)
-    note = models.TextField(_("details"), blank=True)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(editorial.LogEntry.Meta):
         verbose_name = _("live coverage log entry")
         verbose_name_plural = _("live coverage log")
 

@@ -127,29 +127,28 @@ def start_coverage(article: Article, *, by: Any, key_facts: str = "") -> Coverag
     return coverage
 
 
-@transaction.atomic
 def end_coverage(coverage: Coverage, *, by: Any) -> Coverage:
     """Close the coverage: the marker goes, the updates stay on the page."""
     _require(can_run(by), _("You may not end live coverage."))
-    if not coverage.is_live:
-        return coverage
-    coverage.ended_at = timezone.now()
-    coverage.save(update_fields=["ended_at"])
-    coverage.article.labels.remove(_marker_label())
-    _log(coverage, by, Action.ENDED)
-    _show_changes(coverage, in_lists=True)
-    return coverage
+    return _set_live(coverage, by=by, live=False)
+
+
+def resume_coverage(coverage: Coverage, *, by: Any) -> Coverage:
+    _require(can_run(by), _("You may not resume live coverage."))
+    return _set_live(coverage, by=by, live=True)
 
 
 @transaction.atomic
-def resume_coverage(coverage: Coverage, *, by: Any) -> Coverage:
-    _require(can_run(by), _("You may not resume live coverage."))
-    if coverage.is_live:
+def _set_live(coverage: Coverage, *, by: Any, live: bool) -> Coverage:
+    if coverage.is_live == live:
         return coverage
-    coverage.ended_at = None
+    coverage.ended_at = None if live else timezone.now()
     coverage.save(update_fields=["ended_at"])
-    coverage.article.labels.add(_marker_label())
-    _log(coverage, by, Action.RESUMED)
+    if live:
+        coverage.article.labels.add(_marker_label())
+    else:
+        coverage.article.labels.remove(_marker_label())
+    _log(coverage, by, Action.RESUMED if live else Action.ENDED)
     _show_changes(coverage, in_lists=True)
     return coverage
 
