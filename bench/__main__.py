@@ -25,6 +25,7 @@ SECTIONS = {
     "wordpress": "bench.wordpress",
     "comments": "bench.comments",
     "lighthouse": "bench.lighthouse",
+    "flood": "bench.flood",
     "render": "bench.render",
 }
 
