@@ -124,6 +124,14 @@ SETTINGS = [
         "read) can outlive their expiry, by this much at worst. 0 turns it off.",
     ),
     Setting(
+        "PAGE_RENDERS_AT_ONCE",
+        1,
+        "How many pages one server process renders at a time while a reader can "
+        "be answered a stale copy instead (within PAGE_STALE_BOUND_SECONDS): the "
+        "other request threads stay free for cached answers when a purge of "
+        "everything makes every page stale at once. 0: no limit.",
+    ),
+    Setting(
         "PAGE_STALE_BOUND_SECONDS",
         5,
         "How long after a purge or an expiry the full-page cache may still answer "

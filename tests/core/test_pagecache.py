@@ -5,6 +5,7 @@ import threading
 import time
 from datetime import timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import brotli
 import pytest
@@ -870,3 +871,42 @@ def test_counters_from_before_the_purge_times_keep_their_generation(tmp_path):
     counters.bump_generation(at=1700000000.5)
     purges = counters.purges(1)
     assert (purges.ticket, purges.everything_at) == ((1235, 0), 1700000000.5)
+
+
+@pytest.mark.parametrize("limit", [1, 0])
+def test_while_a_process_renders_other_stale_pages_are_answered_their_copy(
+    any_store, settings, limit
+):
+    """After a purge of everything, a busy process answers the next stale
+    page from its copy instead of rendering it on another thread."""
+    settings.WIESCI_PAGE_STALE_BOUND_SECONDS = 60
+    settings.WIESCI_PAGE_RENDERS_AT_ONCE = limit
+    renders: list[str] = []
+    rendering, release = threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        renders.append(path)
+        if path == "/artykul/x/" and renders.count(path) > 1:
+            rendering.set()
+            release.wait(timeout=30)
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [f"{path} {renders.count(path)}".encode()]
+
+    cache = pagecache.PageCache(app)
+    _call(cache, "/artykul/x/")
+    _call(cache, "/artykul/y/")
+    pagecache.purge_all()
+    render = _start_render(cache, rendering)[0]  # /artykul/x/ renders, held
+    try:
+        text, headers = _call(cache, "/artykul/y/")
+    finally:
+        release.set()
+        render.join(timeout=10)
+    if limit:
+        assert (text, headers["X-Cache"]) == ("/artykul/y/ 1", "STALE")
+        assert renders.count("/artykul/y/") == 1
+        # Rendered by the next reader once the process is free.
+        assert _call(cache, "/artykul/y/") == ("/artykul/y/ 2", ANY)
+    else:
+        assert (text, headers["X-Cache"]) == ("/artykul/y/ 2", "MISS")

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -105,6 +106,9 @@ class PageCache:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self._lifetimes: Lifetimes | None = None
+        # Renders running in this process now (see PAGE_RENDERS_AT_ONCE).
+        self._rendering = 0
+        self._counting = threading.Lock()
 
     @property
     def lifetimes(self) -> Lifetimes:
@@ -178,20 +182,21 @@ class PageCache:
         less than the bound, else wait for what it stores (at most
         WAIT_SECONDS), so a purge on a busy page costs one render, not one
         per waiting reader, and holds up no one."""
+        from wiesci import conf
+
+        # Python renders one page at a time per process whatever the threads:
+        # while this process is busy rendering, a page that has a fresh enough
+        # stale copy is answered with it and rendered by a later request, so
+        # the threads stay free for cached answers after a purge of everything.
+        if 0 < conf.PAGE_RENDERS_AT_ONCE <= self._rendering:
+            stale = self._stale_copy(cache, path, query, encoding)
+            if stale is not None:
+                return self._answer_stale(environ, start_response, encoding, stale)
         claim = cache.claim(path, query)
         if claim is None:
             stale = self._stale_copy(cache, path, query, encoding)
             if stale is not None:
-                copy, until = stale
-                return self._answer(
-                    environ,
-                    start_response,
-                    copy,
-                    encoding,
-                    time.time(),
-                    "STALE",
-                    stale_until=until,
-                )
+                return self._answer_stale(environ, start_response, encoding, stale)
             entry = self._wait_for(cache, path, query, encoding)
             if entry is not None:
                 return self._answer(
@@ -215,6 +220,24 @@ class PageCache:
             )
         finally:
             cache.release(claim)
+
+    def _answer_stale(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        encoding: str,
+        stale: tuple[Entry, float],
+    ) -> Iterable[bytes]:
+        copy, until = stale
+        return self._answer(
+            environ,
+            start_response,
+            copy,
+            encoding,
+            time.time(),
+            "STALE",
+            stale_until=until,
+        )
 
     def _stale_copy(
         self, cache: FileStore | RedisStore, path: str, query: str, encoding: str
@@ -320,13 +343,19 @@ class PageCache:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None  # Django never uses write()
 
-        result = self.app(environ, capture)
+        with self._counting:
+            self._rendering += 1
         try:
-            body = b"".join(result)
+            result = self.app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            with self._counting:
+                self._rendering -= 1
         status, headers = captured["status"], captured["headers"]
         entry = self._entry(status, headers, body, ticket)
         if entry is None:
