@@ -80,6 +80,7 @@ class _PageQuery:
     params: tuple[Any, ...]
     slot: int
     compiler: Any
+    converters: dict[int, Any]
     fields: list[str]
     start: int
     end: int
@@ -99,6 +100,9 @@ class _PageQuery:
             params=tuple(params),
             slot=list(params).index(_SLUG),
             compiler=compiler,
+            converters=compiler.get_converters(
+                [column[0] for column in select[: compiler.col_count]]
+            ),
             fields=[column[0].target.attname for column in select[start:end]],
             start=start,
             end=end,
@@ -111,7 +115,9 @@ class _PageQuery:
         with connections[using].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchmany(2)
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             article = Article.from_db(using, self.fields, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, article)

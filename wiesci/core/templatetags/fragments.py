@@ -1,7 +1,7 @@
 """`{% fragment %}`: a cached template fragment, rendered once at a time.
 
 Written as `{% cache %}` is (`{% fragment seconds name vary_on… %}` …
-`{% endfragment %}`), kept in the default cache under the same keys. A
+`{% endfragment %}`), kept in the default cache. A
 miss claims the key first (the cache's `add`: atomic in Redis and within
 one process; on files two renders may slip through at the same instant);
 whoever asks for the fragment while it is being rendered waits for what the
@@ -23,7 +23,6 @@ from typing import Any
 
 from django import template
 from django.core.cache import caches
-from django.core.cache.utils import make_template_fragment_key
 from django.template.base import FilterExpression, NodeList, Parser, Token
 
 from wiesci import conf
@@ -41,7 +40,8 @@ _memory: dict[str, tuple[float, str]] = {}
 _now = time.monotonic  # the memory's clock (tests move it)
 
 
-def _remembered(key: str) -> str | None:
+def recall(key: str) -> str | None:
+    """What this process remembers under `key` (a versioned key), if anything."""
     kept = _memory.get(key)
     if kept is None:
         return None
@@ -51,7 +51,8 @@ def _remembered(key: str) -> str | None:
     return kept[1]
 
 
-def _remember(key: str, text: str) -> str:
+def remember(key: str, text: str) -> str:
+    """Keep `text` under `key` (a versioned key) for FRAGMENT_MEMORY_SECONDS."""
     seconds = conf.FRAGMENT_MEMORY_SECONDS
     if seconds > 0:
         if len(_memory) >= MEMORY_ENTRIES:
@@ -75,28 +76,30 @@ class FragmentNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         store = caches["default"]
-        key = make_template_fragment_key(
-            self.name, [value.resolve(context) for value in self.vary_on]
+        # The fragment's name and versions as they are: short, and cheaper
+        # than hashing them as {% cache %} does.
+        key = ":".join(
+            ["fragment", self.name, *(str(v.resolve(context)) for v in self.vary_on)]
         )
-        known = _remembered(key)
+        known = recall(key)
         if known is not None:
             return known
         found = store.get(key)
         if found is not None:
-            return _remember(key, str(found))
+            return remember(key, str(found))
         claim = f"{key}:claim"
         held = store.add(claim, 1, CLAIM_SECONDS)
         if not held:
             found = _wait_for(store, key, claim)
             if found is not None:
-                return _remember(key, found)
+                return remember(key, found)
         try:
             text = self.nodelist.render(context)
             store.set(key, text, int(self.seconds.resolve(context)))
         finally:
             if held:
                 store.delete(claim)
-        return _remember(key, text)
+        return remember(key, text)
 
 
 def _wait_for(store: Any, key: str, claim: str) -> str | None:

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from wiesci import conf
 from wiesci.core import pagecache
+from wiesci.core.templatetags import fragments
 from wiesci.distribution import feeds, profile, structured
 
 register = template.Library()
@@ -120,8 +121,8 @@ def _article_data(article: Any, name: str) -> SafeString:
         f"wiesci:ld:{pagecache.fragment_generation()}:{article.pk}:"
         f"{article.modified_at.timestamp()}"
     )
-    found = cache.get(key)
+    found = fragments.recall(key) or cache.get(key)
     if found is None:
         found = str(structured.article_page(article, name, profile.current()))
         cache.set(key, found, conf.PAGE_CACHE_SECONDS)
-    return SafeString(found)
+    return SafeString(fragments.remember(key, found))
