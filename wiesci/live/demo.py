@@ -78,4 +78,8 @@ def load(context: DemoContext) -> None:
             byline=bylines[number % len(bylines)],
         )
     make_renditions_many(photos, by=DEMO)
+    # The newest photo from the scene leads the story in lists and on its page.
+    if photos:
+        article.main_photo = photos[-1]
+        articles.save_article(article, by=DEMO)
     context.say(f"  live coverage with {len(data['update'])} updates")
