@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wiesci.core.actors import IMPORT
+from wiesci.core.progress import ProgressBar
 from wiesci.moving import rss, wordpress, wxr
 
 
@@ -78,18 +79,7 @@ class Command(BaseCommand):
             total = wordpress.check(path)
         except wxr.ExportError as error:
             raise CommandError(str(error)) from None
-        done = 0
-        interactive = self.stdout.isatty()
-
-        def progress(n: int) -> None:
-            nonlocal done
-            done += n
-            filled = 30 * min(done, total) // max(total, 1)
-            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {min(done, total)}/{total}"
-            self.stdout.write(
-                f"\r{bar}" if interactive else bar, ending="" if interactive else "\n"
-            )
-
+        bar = ProgressBar(self.stdout, total)
         report = wordpress.import_wordpress(
             path,
             by=IMPORT,
@@ -97,11 +87,10 @@ class Command(BaseCommand):
                 sections=mapping,
                 media=options.get("media"),
                 dry_run=options["dry_run"],
-                progress=progress,
+                progress=bar.advance,
             ),
         )
-        if interactive:
-            self.stdout.write("")
+        bar.finish()
         if report.dry_run:
             self.stdout.write("Dry run: nothing was changed.")
         for line in report.lines():

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from wiesci.core.progress import ProgressBar
 from wiesci.search.indexing import reindex
 
 
@@ -13,17 +14,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        interactive = self.stdout.isatty()
+        bar: ProgressBar | None = None
 
         def progress(done: int, total: int) -> None:
-            filled = 30 * done // max(total, 1)
-            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
-            if interactive:
-                self.stdout.write(f"\r{bar}", ending="")
-            else:
-                self.stdout.write(bar)
+            nonlocal bar
+            bar = bar or ProgressBar(self.stdout, total)
+            bar.show(done)
 
         done = reindex(progress=progress)
-        if interactive and done:
-            self.stdout.write("")
+        if bar is not None:
+            bar.finish()
         self.stdout.write(f"Indexed {done} article(s).")
