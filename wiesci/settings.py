@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "wiesci.notices",
     "wiesci.live",
     "wiesci.moving",
+    "wiesci.operations",
 ]
 
 MIDDLEWARE = [
