@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "wiesci.core.middleware.PolicyMiddleware",
     "wiesci.core.middleware.AdminImportMapHashMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     # Old addresses of an imported portal: `/?p=123`, then any other 404.
