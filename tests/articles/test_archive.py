@@ -155,3 +155,35 @@ def test_list_queries_do_not_change_with_more_stories(
     assert Article.objects.published().count() == 14
     many = count_queries(client, url), count_queries(client, url + "?strona=3")
     assert few == many
+
+
+def test_stories_that_move_with_time_are_read_in_one_query(make_article):
+    """The breaking-news bar, the pins and the next moment a page changes by
+    itself all come from one read of a few rows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    make_article(title="Zwykła")
+    breaking = make_article(title="Awaria", breaking_until=now + timedelta(hours=2))
+    both = make_article(
+        title="Most zamknięty",
+        breaking_until=now + timedelta(hours=1),
+        pinned_until=now + timedelta(minutes=30),
+    )
+    make_article(title="Wczorajsza", breaking_until=now - timedelta(hours=1))
+    upcoming = make_article(title="Jutro", at=now + timedelta(minutes=10))
+    upcoming.breaking_until = now + timedelta(minutes=5)
+    upcoming.save()
+    with CaptureQueriesContext(connection) as queries:
+        marks = Article.objects.marks()
+    assert len(queries) == 1
+    # Newest first; the story not yet out is not in the bar, and its own
+    # breaking time does not count before it is out.
+    assert [a.title for a in marks.breaking()] == ["Most zamknięty", "Awaria"]
+    assert marks.breaking()[1].pk == breaking.pk
+    assert marks.pinned() == [both.pk]
+    assert marks.next_change() == upcoming.published_at
+    Article.objects.filter(pk=upcoming.pk).delete()
+    assert Article.objects.marks().next_change() == both.pinned_until

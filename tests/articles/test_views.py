@@ -99,11 +99,11 @@ def test_home_shows_featured_latest_sections_breaking_and_older_news(
     breaking = make_article(title="Zamknięta ul. Opawska")
     breaking.breaking_until = timezone.now() + timedelta(hours=2)
     breaking.breaking_text = "Objazdy przez Rynek"
-    breaking.save()
+    services.save_article(breaking, by=COMMAND)
     expired = make_article(title="Stara pilna")
     expired.breaking_until = timezone.now() - timedelta(hours=1)
     expired.breaking_text = "Wczorajsze utrudnienia"
-    expired.save()
+    services.save_article(expired, by=COMMAND)
     response = client.get(reverse("articles:home"))
     page = response.content.decode()
     assert response.context["lists"]["featured"] == featured

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.urls import reverse
 
-from wiesci.articles.models import Article
+from wiesci.articles.models import Article, Marks
 from wiesci.core import pagecache
 
 # Apps above add the paths of what they derive from articles (feeds).
@@ -55,20 +56,26 @@ def _pages_showing(article: Article) -> set[str]:
 COMMENTS_VERSION_KEY = "wiesci:lists:comments"
 
 
+def marks() -> Marks:
+    """The stories whose place changes with time alone (`Article.marks`),
+    read once per page-cache generation and again when one of them moves,
+    and shared by every process through the cache."""
+    return _marks()[0]
+
+
 def next_change() -> float | None:
     """When pages change next with no one touching them: a scheduled story
     comes due, a breaking-news item or a pin ends. No stored page or cached
-    list may outlive that moment (asked once per generation: see
-    `pagecache.next_moment`)."""
-    articles = Article.objects
-    return pagecache.next_moment(
-        "articles",
-        lambda: [
-            articles.next_publication_at(),
-            articles.next_end_at("breaking_until"),
-            articles.next_end_at("pinned_until"),
-        ],
-    )
+    list may outlive that moment."""
+    return _marks()[1]
+
+
+def _marks() -> tuple[Marks, float | None]:
+    def read() -> tuple[Marks, datetime | None]:
+        found = Article.objects.marks()
+        return found, found.next_change()
+
+    return pagecache.until_next("articles", read)
 
 
 def lists_version() -> str:

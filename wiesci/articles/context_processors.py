@@ -9,8 +9,7 @@ from wiesci.taxonomy.models import Section
 
 
 def _breaking() -> list[Article]:
-    fields = ("title", "slug", "breaking_text", "status", "published_at")
-    return Article.objects.only(*fields).breaking()[:3]
+    return caching.marks().breaking()[:3]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

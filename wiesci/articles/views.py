@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from wiesci import conf
-from wiesci.articles import access, readership
+from wiesci.articles import access, caching, readership
 from wiesci.articles.access import (
     ArticleMoved,
     ArticleWithdrawn,
@@ -144,8 +144,8 @@ def home_lists() -> dict[str, Any]:
     featured_pk = newest.filter(is_featured=True).first() or newest.first()
     shown = [] if featured_pk is None else [featured_pk]
     # Pinned stories stay on top of the latest news until their time runs out.
-    pinned = Article.objects.only("status", "published_at").marked("pinned_until")
-    latest_ids = [a.pk for a in pinned if a.pk not in shown][: conf.LATEST_ON_HOME]
+    pinned = caching.marks().pinned()
+    latest_ids = [pk for pk in pinned if pk not in shown][: conf.LATEST_ON_HOME]
     latest_ids += newest.exclude(pk__in=[*shown, *latest_ids])[
         : conf.LATEST_ON_HOME - len(latest_ids)
     ]

@@ -7,7 +7,7 @@ from here: the names below are the app's models.
 """
 
 from wiesci.articles.models.addresses import ArticleSlug
-from wiesci.articles.models.article import Article, ArticleQuerySet, NewestFirst
+from wiesci.articles.models.article import Article, ArticleQuerySet, Marks, NewestFirst
 from wiesci.articles.models.body import new_secret, plain_words, sanitise_body
 from wiesci.articles.models.filing import Author, Label
 from wiesci.articles.models.gallery import GalleryItem
@@ -24,6 +24,7 @@ __all__ = [
     "Correction",
     "GalleryItem",
     "Label",
+    "Marks",
     "NewestFirst",
     "Revision",
     "new_secret",

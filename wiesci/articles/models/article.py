@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,23 +88,28 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             reverse=True,
         )
 
+    def marks(self) -> Marks:
+        """Every story whose place on the pages changes with time alone: in the
+        breaking-news bar or pinned on top of the latest news until a moment
+        still to come, or scheduled for one.
+
+        One query of a few rows, each part read through its own index (the
+        two partial indexes, and status with publication time), joined by
+        UNION ALL; what each page needs is worked out from it (`Marks`).
+        """
+        now = timezone.now()
+        rows = self.order_by().values_list(*Marks.COLUMNS)
+        found = rows.filter(breaking_until__gt=now).union(
+            rows.filter(pinned_until__gt=now),
+            rows.filter(status=Article.Status.SCHEDULED, published_at__gt=now),
+            all=True,
+        )
+        # A story both breaking and pinned comes twice.
+        return Marks(tuple({row[0]: row for row in found}.values()))
+
     def next_publication_at(self) -> datetime | None:
         """When the next scheduled article goes out."""
         return self.filter(status=Article.Status.SCHEDULED)._soonest("published_at")
-
-    def next_end_at(self, field: str) -> datetime | None:
-        """When a public story's time in the breaking-news bar (`breaking_until`)
-        or on top of the latest news (`pinned_until`) next runs out.
-
-        As `breaking()`, through the field's own index, public told per row.
-        """
-        upcoming = self.filter(**{f"{field}__gt": timezone.now()}).order_by(field)
-        for moment, status, published_at in upcoming.values_list(
-            field, "status", "published_at"
-        ):
-            if Article.is_public_at(status, published_at):
-                return moment  # type: ignore[no-any-return]
-        return None
 
     def _soonest(self, field: str) -> datetime | None:
         """The earliest moment of `field` still to come among these articles."""
@@ -666,3 +672,69 @@ def _filings(relation: str) -> tuple[type[models.Model], str, str]:
         descriptor.field.m2m_field_name(),
         descriptor.field.m2m_reverse_field_name(),
     )
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The stories `ArticleQuerySet.marks` found, as plain rows (cheap to keep
+    in the shared cache), and what the pages need of them, told at the moment
+    of asking."""
+
+    COLUMNS = (
+        "id",
+        "title",
+        "slug",
+        "status",
+        "published_at",
+        "breaking_text",
+        "breaking_until",
+        "pinned_until",
+    )
+    rows: tuple[tuple[Any, ...], ...]
+
+    def _running(self, field: str) -> list[tuple[Any, ...]]:
+        """Rows public now whose `field` moment is still to come, newest first."""
+        at, now = self.COLUMNS.index(field), timezone.now()
+        return sorted(
+            (
+                row
+                for row in self.rows
+                if row[at] is not None
+                and row[at] > now
+                and Article.is_public_at(row[3], row[4])
+            ),
+            key=lambda row: (row[4], row[0]),
+            reverse=True,
+        )
+
+    def breaking(self) -> list[Article]:
+        """The breaking-news bar's stories, with the fields it shows."""
+        # `from_db` takes the values in the order of the model's fields.
+        names = [
+            f.attname
+            for f in Article._meta.concrete_fields
+            if f.attname in self.COLUMNS
+        ]
+        at = [self.COLUMNS.index(name) for name in names]
+        return [
+            Article.from_db(None, names, [row[i] for i in at])
+            for row in self._running("breaking_until")
+        ]
+
+    def pinned(self) -> list[int]:
+        """Ids of the stories pinned on top of the latest news, newest first."""
+        return [row[0] for row in self._running("pinned_until")]
+
+    def next_change(self) -> datetime | None:
+        """The soonest moment any of these stories changes place by itself: a
+        scheduled one comes due, a public one leaves the bar or its pin."""
+        now = timezone.now()
+        moments = [
+            row[4]
+            for row in self.rows
+            if row[3] == Article.Status.SCHEDULED and row[4] > now
+        ]
+        for field in ("breaking_until", "pinned_until"):
+            at = self.COLUMNS.index(field)
+            moments += [row[at] for row in self._running(field)]
+        return min(moments, default=None)

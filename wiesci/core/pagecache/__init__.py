@@ -46,7 +46,7 @@ paths registered with `register_shared`, whose answers never depend on the
 reader and are looked up and stored for everyone.
 """
 
-from wiesci.core.pagecache.due import next_moment
+from wiesci.core.pagecache.due import next_moment, until_next
 from wiesci.core.pagecache.entries import Entry, Lifetimes, Ticket
 from wiesci.core.pagecache.keys import (
     PAGE_PARAMETER,
@@ -106,4 +106,5 @@ __all__ = [
     "register_shared",
     "reset_store",
     "store",
+    "until_next",
 ]

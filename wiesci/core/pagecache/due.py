@@ -13,23 +13,38 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from wiesci.core.pagecache.stores import store
 
 # How long a moment is remembered per generation at most.
 DUE_SECONDS = 3600
 
+T = TypeVar("T")
+
 
 def next_moment(
     name: str, moments: Callable[[], Iterable[datetime | None]]
 ) -> float | None:
     """The soonest of `moments()` as a Unix time, or None if none comes."""
+
+    def read() -> tuple[None, datetime | None]:
+        return None, min((m for m in moments() if m is not None), default=None)
+
+    return until_next(name, read)[1]
+
+
+def until_next(
+    name: str, read: Callable[[], tuple[T, datetime | None]]
+) -> tuple[T, float | None]:
+    """What `read()` found, and the moment it says its finding changes, as a
+    Unix time (None: never on its own), read again once that moment passes."""
     from django.core.cache import cache
 
     key = f"wiesci:due:{name}:{store().generation()}"
-    moment = cache.get(key)
-    if moment is None or time.time() >= moment:
-        found = [m.timestamp() for m in moments() if m is not None]
-        moment = min(found, default=math.inf)
-        cache.set(key, moment, DUE_SECONDS)
-    return None if moment == math.inf else float(moment)
+    found = cache.get(key)
+    if found is None or time.time() >= found[1]:
+        value, moment = read()
+        found = (value, math.inf if moment is None else moment.timestamp())
+        cache.set(key, found, DUE_SECONDS)
+    return found[0], None if found[1] == math.inf else float(found[1])
