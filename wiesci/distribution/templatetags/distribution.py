@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.core.cache import cache
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -55,22 +55,11 @@ def feed_links(context: template.Context) -> SafeString:
     )
 
 
-# The icon links by what they are made of: asked on every page, they change
-# only with the profile (and the address the portal is mounted at).
-_icon_links: dict[tuple[Any, ...], SafeString] = {}
-
-
 @register.simple_tag(takes_context=True)
 def icon_links(context: template.Context) -> SafeString:
-    portal = profile.current()
-    made_of = (portal.modified_at, bool(portal.icon), portal.theme_color)
-    key = (*made_of, get_script_prefix())
-    links = _icon_links.get(key)
-    if links is None:
-        if len(_icon_links) >= 16:
-            _icon_links.clear()
-        links = _icon_links[key] = _icons(portal)
-    return links
+    """The icons and theme colour of the profile (in a fragment of every
+    page's head, renewed with every page when the profile changes)."""
+    return _icons(profile.current())
 
 
 def _icons(portal: Any) -> SafeString:
