@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import image_bytes
 from wiesci.articles import services
-from wiesci.articles.models import Author, Label
+from wiesci.articles.models import Article, Author, Label
 from wiesci.core.actors import COMMAND
 from wiesci.photos.models import Video
 from wiesci.taxonomy.models import Organisation, Place, Tag
@@ -127,3 +127,68 @@ def test_page_queries_do_not_grow_with_content(client, portal, page):
     # The page really shows more than before: the measurement means something.
     assert len(last) > len(first)
     assert many == few
+
+
+def test_an_article_page_with_every_cache_cold_runs_ten_queries_at_most(client, portal):
+    """The worst case after a purge of everything: the article, its filing,
+    gallery, videos and corrections, the menu, the portal's profile, what
+    moves with time, the other stories and the comments."""
+    portal.grow(3)
+    url = PAGES["article"](portal)
+    client.get(url)  # Warm the site and content-type caches.
+    assert count_queries(client, url) <= 10
+
+
+def test_relations_read_together_are_those_the_orm_reads(portal, make_photo):
+    """Every relation the page shows, read in one query as JSON, comes back
+    as the ORM reads it: the same rows, fields and order (on PostgreSQL, in
+    the database's collation)."""
+    portal.grow(3)
+    article = portal.article
+    for name in ("Łąka", "Zabrze", "Ołdrzychowice", "lasy"):
+        article.tags.add(Tag.objects.create(name=name))
+    video = Video.objects.create(
+        title="Z drona", url="https://vimeo.com/5", poster=make_photo()
+    )
+    article.videos.add(video)
+    services.add_correction(article, by=COMMAND, text="Poprawiono nazwisko.")
+
+    def rows(objects: Any) -> list[tuple[Any, ...]]:
+        return [
+            tuple(getattr(o, f.attname) for f in o._meta.concrete_fields)
+            for o in objects
+        ]
+
+    names = ("labels", "authors", "places", "organisations", "tags", "corrections")
+    orm = Article.objects.get(pk=article.pk)
+    expected = {name: rows(getattr(orm, name).all()) for name in names}
+    expected["gallery"] = rows(orm.gallery_photos)
+    expected["videos"] = rows(orm.video_list)
+    expected["posters"] = rows(v.poster for v in orm.video_list if v.poster)
+
+    together = Article.objects.get(pk=article.pk)
+    with CaptureQueriesContext(connection) as queries:
+        together.read_page_relations()
+        found = {name: rows(getattr(together, name).all()) for name in names}
+        found["gallery"] = rows(together.gallery_photos)
+        found["videos"] = rows(together.video_list)
+        found["posters"] = rows(v.poster for v in together.video_list if v.poster)
+    assert len(queries) == 1
+    assert found == expected
+    assert len(found["tags"]) == 8 and len(found["posters"]) == 1
+
+
+def test_lists_bring_each_storys_labels_with_it(make_article):
+    first = make_article(title="Dożynki")
+    second = make_article(title="Sesja rady")
+    first.labels.add(
+        Label.objects.create(name="Z NASZEJ ŁĄKI", position=2),
+        Label.objects.create(name="ALARM W GMINIE", position=1),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        listed = {
+            a.pk: [label.name for label in a.labels.all()]
+            for a in (Article.objects.for_lists().filter(pk__in=[first.pk, second.pk]))
+        }
+    assert len(queries) == 1
+    assert listed == {first.pk: ["ALARM W GMINIE", "Z NASZEJ ŁĄKI"], second.pk: []}

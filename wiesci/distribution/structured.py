@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -131,9 +130,9 @@ def news_article(article: Article, name: str, profile: PortalProfile) -> dict[st
     """What Google documents for an article: headline, images, dates,
     authors, publisher, free access; corrections as CorrectionComments."""
     url = absolute(article.get_absolute_url())
-    # Read into the article, so that the page's own fragment, rendered
-    # next when it is as cold as this one, asks for them no more.
-    prefetch_related_objects([article], "authors", "corrections")
+    # With everything else the page shows, so that the page's own fragment,
+    # rendered next when it is as cold as this one, asks for them no more.
+    article.read_page_relations()
     authors = [
         {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())}
         for a in article.authors.all()

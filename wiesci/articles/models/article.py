@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from wiesci.articles.models.body import (
 )
 from wiesci.articles.models.filing import Author, Label
 from wiesci.articles.models.gallery import GalleryItem
+from wiesci.core import related
 from wiesci.core.models import TimeStampedModel
 from wiesci.photos.models import Photo, Video
 from wiesci.taxonomy.models import Organisation, Place, Section, Tag
@@ -131,8 +133,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.order_by("-published_at", "-pk")
 
     def for_lists(self) -> ArticleQuerySet:
-        """Everything a list item shows, in a fixed number of queries."""
-        return (
+        """Everything a list item shows, in one query: its labels come along
+        as a JSON list (`core.related`), read into `labels` as they are met."""
+        listed = (
             self.defer("body")
             .select_related("main_photo", "section")
             .annotate(
@@ -140,9 +143,12 @@ class ArticleQuerySet(models.QuerySet["Article"]):
                 has_video=Exists(
                     Article.videos.through.objects.filter(article=OuterRef("pk"))
                 ),
+                label_rows=_labels().subquery(),
             )
-            .prefetch_related("labels")
         )
+        # What `values()` sets too: how the rows become objects.
+        listed._iterable_class = _WithLabels
+        return listed
 
     def list_items(self, ids: Sequence[int]) -> list[Article]:
         """The articles of `ids` in that order, with everything a list item
@@ -459,8 +465,12 @@ class Article(TimeStampedModel):
         """Addresses of every size and format of the article's gallery photos."""
         if self.pk is None:
             return set()
-        renditions = Photo.objects.filter(gallery_items__article=self).values_list(
-            "renditions", flat=True
+        renditions: Any = (
+            [photo.renditions for photo in self.gallery_photos]
+            if "gallery_photos" in self.__dict__
+            else Photo.objects.filter(gallery_items__article=self).values_list(
+                "renditions", flat=True
+            )
         )
         return {
             default_storage.url(path)
@@ -572,6 +582,18 @@ class Article(TimeStampedModel):
         if self.media_marker:
             parts.append(f"[{self.media_marker}]")
         return " ".join(parts)
+
+    def read_page_relations(self) -> None:
+        """Read everything the article's page shows of its filing, gallery,
+        videos and corrections in one query (`core.related`), where the
+        page's templates look for it. The page's fragments ask for it when
+        they render: a page whose fragments are warm asks nothing."""
+        if self.pk is None or self.__dict__.get("_page_relations_read"):
+            return
+        related.read_together(
+            self, _page_relations(), using=self._state.db or router.db_for_read(Article)
+        )
+        self.__dict__["_page_relations_read"] = True
 
     @cached_property
     def gallery_photos(self) -> list[Photo]:
@@ -738,3 +760,53 @@ class Marks:
             at = self.COLUMNS.index(field)
             moments += [row[at] for row in self._running(field)]
         return min(moments, default=None)
+
+
+@functools.cache
+def _labels() -> related.Relation:
+    return related.Relation(Label, "articles", related.prefetched("labels"))
+
+
+class _WithLabels(models.query.ModelIterable["Article"]):
+    """Articles read by `for_lists`, each with its labels in `labels` (as
+    `prefetch_related("labels")` would leave them, without its query)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        labels, using = _labels(), self.queryset.db
+        for article in super().__iter__():
+            found = article.__dict__.pop("label_rows", None)
+            labels.keep(article, labels.instances(found, using))
+            yield article
+
+
+@functools.cache
+def _page_relations() -> dict[str, related.Relation]:
+    """What `Article.read_page_relations` reads: every relation the page shows."""
+    from wiesci.articles.models.history import Correction
+
+    def gallery(article: Article, items: list[GalleryItem]) -> None:
+        related.prefetched("gallery_items")(article, items)
+        article.__dict__["gallery_photos"] = [item.photo for item in items]
+
+    def videos(article: Article, found: list[Video]) -> None:
+        related.prefetched("videos")(article, found)
+        article.__dict__["video_list"] = found
+
+    filed = {
+        name: related.Relation(model, "articles", related.prefetched(name))
+        for name, model in (
+            ("authors", Author),
+            ("places", Place),
+            ("organisations", Organisation),
+            ("tags", Tag),
+        )
+    }
+    return {
+        "labels": _labels(),
+        **filed,
+        "corrections": related.Relation(
+            Correction, "article", related.prefetched("corrections")
+        ),
+        "gallery": related.Relation(GalleryItem, "article", gallery, along=("photo",)),
+        "videos": related.Relation(Video, "articles", videos, along=("poster",)),
+    }

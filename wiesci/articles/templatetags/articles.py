@@ -17,6 +17,14 @@ register = template.Library()
 IMG = re.compile(r'<img src="([^"]+)"(?: alt="([^"]*)")?>')
 
 
+@register.simple_tag
+def read_page_relations(article: Article) -> str:
+    """At the top of a fragment of the article page: what the fragment shows
+    of the article's relations, read with all the others in one query."""
+    article.read_page_relations()
+    return ""
+
+
 @register.filter
 def body_html(article: Article) -> SafeString:
     """The stored (sanitised) body, with gallery photos placed in it made responsive.
