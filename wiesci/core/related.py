@@ -16,6 +16,7 @@ SQLite's own for the text, numbers and times these models order by.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,7 +74,10 @@ class Relation:
             str(term) for term in self.ordering or self.model._meta.ordering or ["pk"]
         ]
 
+    @functools.cache  # noqa: B019 (a few relations, each defined once)
     def subquery(self) -> Subquery:
+        """The relation's rows as one JSON list, for the outer row `OuterRef("pk")`
+        (Django copies it into each query that uses it)."""
         values: dict[str, Any] = _columns(self.model)
         for name in self.along:
             target = self.model._meta.get_field(name).related_model
@@ -121,18 +125,39 @@ def read_together(
     instance: models.Model, relations: dict[str, Relation], *, using: str
 ) -> None:
     """Read every relation of `instance` in one query and `keep` each."""
-    model = type(instance)
-    found = (
-        model._default_manager.using(using)
-        .filter(pk=instance.pk)
-        .order_by()
-        .values_list(*(r.subquery() for r in relations.values()))
-        .first()
-    )
+    sql, compiled, at = _compiled(type(instance), relations, using)
+    params = list(compiled)
+    params[at] = instance.pk
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
     for relation, rows in zip(
         relations.values(), found or [None] * len(relations), strict=True
     ):
         relation.keep(instance, relation.instances(rows, using))
+
+
+# Built once per process, model, set of relations and database: making the
+# queryset and compiling its SQL cost more than running it.
+_queries: dict[tuple[Any, ...], tuple[str, tuple[Any, ...], int]] = {}
+# The placeholder the primary key takes while the SQL is compiled.
+_ANY_PK = -424242424242
+
+
+def _compiled(
+    model: type[models.Model], relations: dict[str, Relation], using: str
+) -> tuple[str, tuple[Any, ...], int]:
+    key = (model, id(relations), using)
+    if key not in _queries:
+        query = (
+            model._default_manager.using(using)
+            .filter(pk=_ANY_PK)
+            .order_by()
+            .values_list(*(r.subquery() for r in relations.values()))
+        )
+        sql, params = query.query.sql_with_params()
+        _queries[key] = (sql, tuple(params), list(params).index(_ANY_PK))
+    return _queries[key]
 
 
 def prefetched(name: str) -> Callable[[Any, list[Any]], None]:
