@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from servers.redis import redis_server
+from servers.seaweedfs import S3Server, seaweedfs_server
 from wiesci.core.actors import COMMAND
 
 WIESCI = Path(sys.executable).parent / "wiesci"
@@ -58,6 +59,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis server on a free port, for the tests that need one."""
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server (SeaweedFS) with a public and a private
+    bucket, started once for the tests that need one."""
+    with seaweedfs_server(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
 
 
 # --- Images ---------------------------------------------------------------

@@ -12,6 +12,7 @@ prints as one line naming the variable.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -25,7 +26,10 @@ from wiesci.core.environ import (
     database_config,
     email_config,
     ensure_data_dir,
+    media_storages,
+    origin,
     read_or_create_secret_key,
+    replica_databases,
     sqlite_config,
 )
 
@@ -93,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First of the rest, so that everything below reads where it should.
+    "wiesci.core.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +168,10 @@ if env.has("WIESCI_DATABASE_URL"):
     DATABASES = {"default": database_config(env.text("WIESCI_DATABASE_URL", ""))}
 else:
     DATABASES = {"default": sqlite_config(DATA_DIR / "wiesci.sqlite3")}
+# Standbys of a PostgreSQL primary that anonymous page renders read from, once
+# they have replayed every committed write (see wiesci/core/replicas.py).
+DATABASES.update(replica_databases(env, DATABASES["default"]))
+DATABASE_ROUTERS = ["wiesci.core.replicas.ReplicaRouter"]
 
 CACHE_URL = env.text("WIESCI_CACHE_URL", "")
 # nginx or a CDN in front that accepts HTTP PURGE requests when content changes.
@@ -182,8 +192,29 @@ if INDEXNOW_URL and not INDEXNOW_KEY:
 CACHES = {"default": cache_config(CACHE_URL, default_dir=DATA_DIR / "cache")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# The operator's /-/health and /-/metrics answer only these networks (the
+# reader's address from X-Forwarded-For behind a proxy), or a request with
+# `Authorization: Bearer <WIESCI_OPS_TOKEN>`; anyone else gets a 404.
+OPS_NETWORKS = env.networks("WIESCI_OPS_NETWORKS", ["127.0.0.0/8", "::1/128"])
+OPS_TOKEN = env.text("WIESCI_OPS_TOKEN", "")
+if OPS_TOKEN and len(OPS_TOKEN) < 20:
+    raise ConfigError("WIESCI_OPS_TOKEN", "too short to keep anyone out (20 or more)")
+# Request counts of every process of `wiesci serve`, which a scrape adds up
+# (see wiesci/core/metrics.py); emptied when `wiesci serve` starts.
+# prometheus_client picks its multiprocess mode from the variable when first
+# imported, which is after settings.
+METRICS_DIR = DATA_DIR / "metrics"
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# WIESCI_MEDIA_URL=s3://… puts public media in a bucket that readers fetch
+# from (at WIESCI_MEDIA_PUBLIC_URL, a CDN perhaps) and WIESCI_PRIVATE_MEDIA_URL
+# the originals in a private one; MEDIA_ROOT and PRIVATE_ROOT then only hold
+# what `wiesci media migrate` copies there. Static files stay on disk.
+OBJECT_STORAGES = media_storages(env)
+if OBJECT_STORAGES:
+    MEDIA_URL = OBJECT_STORAGES["default"]["OPTIONS"]["public_url"] + "/"
 # Uploaded originals (with their EXIF and GPS data) live outside MEDIA_ROOT so
 # that no URL reaches them; only re-encoded renditions are public.
 PRIVATE_ROOT = DATA_DIR / "private"
@@ -197,6 +228,7 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_ROOT},
     },
     "staticfiles": {"BACKEND": "wiesci.core.storage.HashedStaticFilesStorage"},
+    **OBJECT_STORAGES,
 }
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -250,6 +282,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    # A load balancer's health check or a scrape may talk plain HTTP to the
+    # server itself; a redirect to https would fail it.
+    SECURE_REDIRECT_EXEMPT = [r"^-/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.integer("WIESCI_HSTS_SECONDS", 31536000)
@@ -266,6 +301,9 @@ if env.flag("WIESCI_BEHIND_PROXY", False):
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
     USE_X_FORWARDED_HOST = False
 
+# Photos, posters and videos come from the object storage (or its CDN) when
+# media are not on the portal's own disk.
+MEDIA_ORIGINS = [] if MEDIA_URL.startswith("/") else [origin(MEDIA_URL)]
 # A strict policy without 'unsafe-inline': every script and stylesheet is a
 # file under /static/. No nonces either, because a nonce would make each
 # anonymous page unique and defeat the full-page cache.
@@ -274,8 +312,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "media-src": ["'self'"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": [

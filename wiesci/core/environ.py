@@ -6,7 +6,9 @@ so that a bad value stops start-up with a sentence an operator can act on.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,6 +69,19 @@ class Env:
         if not items:
             raise ConfigError(name, "must list at least one value")
         return items
+
+    def networks(
+        self, name: str, default: list[str]
+    ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """Comma-separated networks in CIDR notation (`10.0.0.0/8,::1/128`);
+        a bare address is a network of one."""
+        found = []
+        for item in self.items(name, default):
+            try:
+                found.append(ipaddress.ip_network(item))
+            except ValueError as exc:
+                raise ConfigError(name, f"not a network: {exc}") from None
+        return found
 
     def choice(self, name: str, default: str, choices: list[str]) -> str:
         value = self.environ.get(name, default).strip().upper() or default
@@ -182,6 +197,33 @@ def database_config(url: str, *, name: str = "WIESCI_DATABASE_URL") -> dict[str,
     return config
 
 
+def replica_databases(env: Env, primary: Mapping[str, Any]) -> dict[str, Any]:
+    """DATABASES entries `replica1`, `replica2`, … for the PostgreSQL standbys
+    in WIESCI_DATABASE_REPLICA_URLS (comma-separated), none when unset.
+
+    Each mirrors "default" in tests (TEST MIRROR), which is also how
+    `core.replicas` tells a replica from another database.
+    """
+    name = "WIESCI_DATABASE_REPLICA_URLS"
+    if not env.has(name):
+        return {}
+    if not primary["ENGINE"].endswith("postgresql"):
+        raise ConfigError(
+            name,
+            "replicas need a PostgreSQL primary (WIESCI_DATABASE_URL=postgres://…)",
+        )
+    replicas = {}
+    for n, url in enumerate(env.items(name, []), start=1):
+        config = database_config(url, name=name)
+        if not config["ENGINE"].endswith("postgresql"):
+            raise ConfigError(name, f"replica {n} is not a postgres:// URL")
+        # An unreachable replica must cost a reader seconds, not minutes.
+        config["OPTIONS"] = {"connect_timeout": 3, **config.get("OPTIONS", {})}
+        config["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{n}"] = config
+    return replicas
+
+
 def sqlite_config(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -259,3 +301,136 @@ def email_config(url: str) -> dict[str, Any]:
         "WIESCI_EMAIL_URL",
         f"unsupported scheme {parts.scheme!r}; use smtp://, submission:// or console:",
     )
+
+
+OBJECT_STORAGE_SCHEMES = {"s3": "https", "s3+http": "http"}
+AWS_HOST = re.compile(r"^s3[.-](?:dualstack\.)?([a-z0-9-]+)\.amazonaws\.com$")
+
+
+def object_storage_options(url: str, *, name: str) -> dict[str, Any]:
+    """Translate `s3://KEY:SECRET@host[:port]/bucket[/prefix][?region=…]` into
+    the options of a `core.storage` object storage.
+
+    `s3://` talks HTTPS to the host; `s3+http://` plain HTTP, for a server on
+    the same machine or network. A secret with `/` or `+` in it is written
+    percent-encoded (`%2F`, `%2B`), as in any URL. The query may set
+    `region` (default: the one in an AWS host name, else `us-east-1`) and
+    `addressing` (`path`, the default, or `virtual`, the default on AWS).
+    """
+    problem = "expected s3://KEY:SECRET@host/bucket[/prefix] or s3+http://…"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        raise ConfigError(name, problem) from None
+    if parts.scheme not in OBJECT_STORAGE_SCHEMES or not parts.hostname:
+        raise ConfigError(name, problem)
+    if not parts.username or not parts.password:
+        raise ConfigError(name, "the URL gives no access key and secret (KEY:SECRET@)")
+    bucket, _, prefix = parts.path.strip("/").partition("/")
+    if not bucket:
+        raise ConfigError(name, "the URL names no bucket (s3://…@host/BUCKET)")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(
+            name,
+            f"{bucket!r} is not a bucket name (3 to 63 lower-case letters, "
+            "digits, dots or dashes)",
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - {"region", "addressing"})
+    if unknown:
+        raise ConfigError(
+            name, f"unknown option {unknown[0]!r}; use region= or addressing="
+        )
+    aws = AWS_HOST.match(parts.hostname)
+    region = query.get("region") or (aws.group(1) if aws else "us-east-1")
+    addressing = query.get("addressing") or ("virtual" if aws else "path")
+    if addressing not in {"path", "virtual"}:
+        raise ConfigError(
+            name, f"addressing must be path or virtual, got {addressing!r}"
+        )
+    scheme = OBJECT_STORAGE_SCHEMES[parts.scheme]
+    host = parts.netloc.rpartition("@")[2]
+    return {
+        "access_key": unquote(parts.username),
+        "secret_key": unquote(parts.password),
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "endpoint_url": f"{scheme}://{host}",
+        "region_name": region,
+        "addressing_style": addressing,
+    }
+
+
+def object_storage_address(options: Mapping[str, Any]) -> str:
+    """Where the objects of `options` are read over HTTP, without a slash
+    at the end: the endpoint, the bucket and the prefix."""
+    scheme, _, host = str(options["endpoint_url"]).partition("://")
+    bucket, prefix = options["bucket_name"], options["location"]
+    if options["addressing_style"] == "virtual":
+        base = f"{scheme}://{bucket}.{host}"
+    else:
+        base = f"{scheme}://{host}/{bucket}"
+    return f"{base}/{prefix}" if prefix else base
+
+
+def media_storages(env: Env) -> dict[str, dict[str, Any]]:
+    """The "default" (public media) and "private" (originals) entries of
+    STORAGES on object storage, or none when media stay on disk.
+
+    The public storage's `public_url` is WIESCI_MEDIA_PUBLIC_URL (a CDN, say),
+    else the bucket's own address. The private one is never given an address,
+    and may not lie where the public one is readable.
+    """
+    if not env.has("WIESCI_MEDIA_URL"):
+        for other in ("WIESCI_PRIVATE_MEDIA_URL", "WIESCI_MEDIA_PUBLIC_URL"):
+            if env.has(other):
+                raise ConfigError(other, "needs WIESCI_MEDIA_URL as well")
+        return {}
+    public = object_storage_options(
+        env.text("WIESCI_MEDIA_URL", ""), name="WIESCI_MEDIA_URL"
+    )
+    if not env.has("WIESCI_PRIVATE_MEDIA_URL"):
+        raise ConfigError(
+            "WIESCI_PRIVATE_MEDIA_URL",
+            "needed when WIESCI_MEDIA_URL is set: a private bucket for the "
+            "uploaded originals",
+        )
+    private = object_storage_options(
+        env.text("WIESCI_PRIVATE_MEDIA_URL", ""), name="WIESCI_PRIVATE_MEDIA_URL"
+    )
+    same_bucket = (public["endpoint_url"], public["bucket_name"]) == (
+        private["endpoint_url"],
+        private["bucket_name"],
+    )
+    if same_bucket and _nested(public["location"], private["location"]):
+        raise ConfigError(
+            "WIESCI_PRIVATE_MEDIA_URL",
+            "must not lie inside or around the public media "
+            "(use another bucket, or another prefix of it)",
+        )
+    public["public_url"] = env.url(
+        "WIESCI_MEDIA_PUBLIC_URL", object_storage_address(public)
+    )
+    return {
+        "default": {
+            "BACKEND": "wiesci.core.objectstorage.PublicObjectStorage",
+            "OPTIONS": public,
+        },
+        "private": {
+            "BACKEND": "wiesci.core.objectstorage.PrivateObjectStorage",
+            "OPTIONS": private,
+        },
+    }
+
+
+def _nested(one: str, other: str) -> bool:
+    """Whether either prefix holds the other (an empty one holds everything)."""
+    a, b = f"{one}/".lstrip("/"), f"{other}/".lstrip("/")
+    return a.startswith(b) or b.startswith(a)
+
+
+def origin(url: str) -> str:
+    """`https://cdn.example.pl` of `https://cdn.example.pl/media/`."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

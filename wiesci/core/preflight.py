@@ -7,6 +7,7 @@ one line such as "WIESCI_DATABASE_URL: cannot connect (…)" and no traceback.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -81,13 +82,43 @@ def check_cache() -> None:
         raise ConfigError("WIESCI_CACHE_URL", "the cache does not keep what is stored")
 
 
-def check_all() -> None:
-    check_database()
-    check_cache()
-    for directory in (settings.MEDIA_ROOT, settings.PRIVATE_ROOT, settings.STATIC_ROOT):
+def check_storage() -> None:
+    """Make sure media can be stored: their folders on disk, or their buckets.
+
+    On object storage each bucket is asked for once, within seconds, so a
+    wrong address, a refused key or a missing bucket is one line naming the
+    variable to fix.
+    """
+    from django.core.files.storage import FileSystemStorage, storages
+
+    folders = [Path(settings.STATIC_ROOT)]
+    for alias, variable in (
+        ("default", "WIESCI_MEDIA_URL"),
+        ("private", "WIESCI_PRIVATE_MEDIA_URL"),
+    ):
+        storage = storages[alias]
+        if isinstance(storage, FileSystemStorage):
+            folders.append(Path(storage.location))
+            continue
+        from wiesci.core.objectstorage import ObjectStorage, StorageProblem
+
+        if isinstance(storage, ObjectStorage):
+            try:
+                storage.check()
+            except StorageProblem as exc:
+                raise ConfigError(
+                    variable, f"cannot use the object storage ({exc})"
+                ) from None
+    for directory in folders:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
                 "WIESCI_DATA_DIR", f"cannot create {directory} ({exc.strerror})"
             ) from None
+
+
+def check_all() -> None:
+    check_database()
+    check_cache()
+    check_storage()

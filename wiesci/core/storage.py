@@ -1,4 +1,10 @@
-"""Storage classes shared by the apps."""
+"""Storage classes shared by the apps.
+
+Media on disk by default; on S3-compatible object storage the classes of
+`core.objectstorage` take their place (see settings and
+docs/howto/object-storage.md), kept apart so that a portal on disk never
+loads boto3.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateFileStorage(FileSystemStorage):
@@ -14,6 +23,31 @@ class PrivateFileStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         raise ValueError("Private files have no public address.")
+
+
+class NamedStorage(LazyObject):
+    """`storages[alias]`, looked up when first used and again after STORAGES
+    changes (as in tests), as Django's `default_storage` is.
+
+    A model field given a storage callable keeps what it returned when the
+    models loaded; given this, it follows the settings.
+    """
+
+    def __init__(self, alias: str) -> None:
+        self.__dict__["alias"] = alias
+        super().__init__()
+
+    def _setup(self) -> None:
+        self._wrapped = storages[self.__dict__["alias"]]
+
+
+private_files: Storage = NamedStorage("private")  # type: ignore[assignment]
+
+
+@receiver(setting_changed)
+def _forget_storages(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        private_files._wrapped = empty  # type: ignore[attr-defined]
 
 
 class HashedStaticFilesStorage(ManifestStaticFilesStorage):

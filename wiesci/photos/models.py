@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wiesci.core.models import TimeStampedModel
+from wiesci.core.storage import private_files
 
 
 def private_storage() -> Any:
-    return storages["private"]
+    # On disk or in a private bucket, whichever STORAGES["private"] is now.
+    return private_files
 
 
 def original_path(instance: Photo, filename: str) -> str:
@@ -126,7 +128,8 @@ MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
 class PublicFile:
     """A rendition file as the world sees it: address, size, type."""
 
-    url: str  # as the media storage gives it (a path on the portal's own disk)
+    url: str  # as the media storage gives it: a path on the portal's own disk,
+    # or an absolute address on object storage or its CDN
     width: int
     height: int
     bytes: int  # 0 for renditions made before their sizes were kept

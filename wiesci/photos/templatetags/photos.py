@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -92,13 +93,15 @@ def rendition_url(photo: Photo | None, size: str, fmt: str = "jpeg") -> str:
 
 @register.simple_tag
 def social_image(photo: Photo | None) -> dict[str, Any] | None:
-    """The 1200×630 JPEG that Facebook and others show with a shared link."""
+    """The 1200×630 JPEG that Facebook and others show with a shared link, at
+    an absolute address (on the portal's own disk, or on object storage)."""
     found = photo.nearest_rendition("social") if photo is not None else None
     if found is None:
         return None
     rendition = found[1]
+    url = str(default_storage.url(rendition["files"]["jpeg"]))
     return {
-        "url": default_storage.url(rendition["files"]["jpeg"]),
+        "url": settings.SITE_URL + url if url.startswith("/") else url,
         "width": rendition["width"],
         "height": rendition["height"],
     }
