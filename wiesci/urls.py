@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("konto/", include("wiesci.accounts.urls")),
     path("konto/", include("allauth.urls")),
+    path("", include("wiesci.operations.urls")),
     path("", include("wiesci.comments.urls")),
     path("", include("wiesci.search.urls")),
     path("", include("wiesci.distribution.urls")),

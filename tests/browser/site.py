@@ -49,6 +49,10 @@ SKIPPED |= dict.fromkeys(
     ),
     "iCalendar, plain text or JSON, parsed in tests/events, tests/notices, tests/live",
 )
+SKIPPED |= dict.fromkeys(
+    ("operations:health", "operations:metrics"),
+    "the operator's JSON and Prometheus text, read in tests/operations",
+)
 # Machine-readable answers, checked by their own parsers in
 # tests/distribution (feedparser, the sitemap schemas, JSON, Pillow).
 SKIPPED |= {

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import brotli
 
+from wiesci.core.metrics import PAGE_CACHE_OUTCOME
 from wiesci.core.pagecache.entries import Entry, Lifetimes, Ticket
 from wiesci.core.pagecache.keys import (
     canon,
@@ -36,7 +37,8 @@ BROTLI_QUALITY = 6
 GZIP_LEVEL = 9  # 0.4 ms; levels 6 to 9 cost the same on pages this small
 # Cookies that make a request personal: a session or pending messages.
 PERSONAL_COOKIES = ("sessionid=", "__Host-sessionid=", "messages=")
-PRIVATE_PREFIXES = ("/admin/", "/konto/")
+# `/-/`: the operator's health and metrics, never stored (wiesci.operations).
+PRIVATE_PREFIXES = ("/admin/", "/konto/", "/-/")
 
 # Hooks apps register in their ready(): when the next stored page must expire
 # at the latest, and the beacons answered here (path -> handler).
@@ -427,6 +429,7 @@ class PageCache:
         headers = entry.answer_headers(
             self.lifetimes, encoding, now, outcome, stale_until=stale_until
         )
+        environ[PAGE_CACHE_OUTCOME] = outcome.lower()  # for core.metrics
         if not_modified(environ, entry):
             start_response(
                 "304 Not Modified",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from wiesci.core import preflight
+from wiesci.core import metrics, preflight
 
 # Static names carry a content hash and media names a time stamp and a hash, so
 # a name never changes meaning: browsers and proxies may keep them for a year.
@@ -135,6 +135,8 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         preflight.check_all()
+        # Counts of an earlier run's processes would add to this one's.
+        metrics.clear()
         if not options["skip_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
