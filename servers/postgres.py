@@ -116,3 +116,80 @@ def throwaway_cluster() -> dict[str, Any]:
         "CONN_MAX_AGE": 0,
         "TEST": {"NAME": "test_wiesci"},
     }
+
+
+def throwaway_standby(primary: dict[str, Any]) -> dict[str, Any]:
+    """Start a streaming replica of the throwaway cluster `primary` (its
+    DATABASES entry) and return the same entry pointing at the replica.
+
+    A physical standby (`pg_basebackup -R`), in hot standby so that it
+    answers reads, on its own free port; stopped and removed at exit. The
+    primary needs nothing more: initdb's defaults (wal_level=replica,
+    max_wal_senders=10, a `replication` line for 127.0.0.1 in pg_hba.conf)
+    allow it.
+    """
+    _, pg_ctl = binaries()
+    basebackup = find_binary("pg_basebackup")
+    if basebackup is None:
+        raise RuntimeError("PostgreSQL binary pg_basebackup not found")
+    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-standby-"))
+    prefix = _as_server_user()
+    if prefix:
+        shutil.chown(root, "postgres", "postgres")
+    data, log = root / "data", root / "server.log"
+    port = free_port()
+    subprocess.run(
+        [
+            *prefix,
+            str(basebackup),
+            "-h",
+            str(primary["HOST"]),
+            "-p",
+            str(primary["PORT"]),
+            "-U",
+            str(primary["USER"]),
+            "-D",
+            str(data),
+            "--write-recovery-conf",
+            "--wal-method=stream",
+            # A spread checkpoint would make the copy wait for minutes.
+            "--checkpoint=fast",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    # max_connections may not be lower than the primary's on a hot standby.
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200 "
+        "-c hot_standby=on"
+    )
+    subprocess.run(
+        [
+            *prefix,
+            str(pg_ctl),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*prefix, str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+    atexit.register(stop)
+    return {**primary, "PORT": str(port)}
