@@ -88,6 +88,47 @@ http {{
 """
 
 
+def make_certificate(tmp: Path) -> None:
+    """A throwaway self-signed certificate for HOST: tmp/cert.pem, tmp/key.pem."""
+    subprocess.run(
+        [
+            "openssl",
+            *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", f"/CN={HOST}"),
+            *("-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def https_client(
+    tmp: Path, port: int, *, timeout: float = 10
+) -> Callable[..., tuple[int, dict[str, str], str]]:
+    """`get(path, **headers)` through nginx's TLS port, trusting tmp/cert.pem."""
+    context = ssl.create_default_context(cafile=str(tmp / "cert.pem"))
+    # The certificate names the portal's host; the test connects by address.
+    context.check_hostname = False
+
+    def get(path: str, **headers: str) -> tuple[int, dict[str, str], str]:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", port, context=context, timeout=timeout
+        )
+        try:
+            connection.request("GET", path, headers={"Host": HOST, **headers})
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        answer = {k.lower(): v for k, v in response.getheaders()}
+        if answer.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return response.status, answer, body.decode()
+
+    return get
+
+
 @pytest.fixture
 def nginx_in_front(
     settings: Any, tmp_path: Path
@@ -97,17 +138,7 @@ def nginx_in_front(
     assert Path(nginx).exists() and PURGE_MODULE.exists(), (
         "nginx and libnginx-mod-http-cache-purge are installed by tests/system-deps.sh"
     )
-    subprocess.run(  # a throwaway self-signed certificate
-        [
-            "openssl",
-            *("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", f"/CN={HOST}"),
-            *("-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    make_certificate(tmp_path)
     for folder in ("cache", "var/static", "var/media"):
         (tmp_path / folder).mkdir(parents=True)
     ports = {name: free_port() for name in ("app", "tls", "plain", "purge")}
@@ -142,22 +173,7 @@ def nginx_in_front(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
-    # The certificate names the portal's host; the test connects by address.
-    context.check_hostname = False
-
-    def get(path: str, **headers: str) -> tuple[int, dict[str, str], str]:
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", ports["tls"], context=context, timeout=10
-        )
-        connection.request("GET", path, headers={"Host": HOST, **headers})
-        response = connection.getresponse()
-        body = response.read()
-        connection.close()
-        answer = {k.lower(): v for k, v in response.getheaders()}
-        if answer.get("content-encoding") == "gzip":
-            body = gzip.decompress(body)
-        return response.status, answer, body.decode()
+    get = https_client(tmp_path, ports["tls"])
 
     def ready() -> bool:
         if process.poll() is not None:
