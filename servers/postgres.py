@@ -48,36 +48,11 @@ def _as_server_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-def throwaway_cluster() -> dict[str, Any]:
-    """Start a cluster and return a Django DATABASES entry for it."""
-    initdb, pg_ctl = binaries()
-    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-"))
+def _start(pg_ctl: Path, root: Path, options: str) -> None:
+    """Start the server of `root/data` with `options`, logging to
+    `root/server.log`; stop it and remove `root` when the process exits."""
     prefix = _as_server_user()
-    if prefix:
-        shutil.chown(root, "postgres", "postgres")
     data, log = root / "data", root / "server.log"
-    port = free_port()
-    subprocess.run(
-        [
-            *prefix,
-            str(initdb),
-            "-D",
-            str(data),
-            "-U",
-            "wiesci",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    # Durability is pointless for a cluster that lives as long as the test run.
-    options = (
-        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
     subprocess.run(
         [
             *prefix,
@@ -107,6 +82,39 @@ def throwaway_cluster() -> dict[str, Any]:
         shutil.rmtree(root, ignore_errors=True)
 
     atexit.register(stop)
+
+
+def throwaway_cluster() -> dict[str, Any]:
+    """Start a cluster and return a Django DATABASES entry for it."""
+    initdb, pg_ctl = binaries()
+    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-"))
+    prefix = _as_server_user()
+    if prefix:
+        shutil.chown(root, "postgres", "postgres")
+    data = root / "data"
+    port = free_port()
+    subprocess.run(
+        [
+            *prefix,
+            str(initdb),
+            "-D",
+            str(data),
+            "-U",
+            "wiesci",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    # Durability is pointless for a cluster that lives as long as the test run.
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    _start(pg_ctl, root, options)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "postgres",
@@ -136,7 +144,7 @@ def throwaway_standby(primary: dict[str, Any]) -> dict[str, Any]:
     prefix = _as_server_user()
     if prefix:
         shutil.chown(root, "postgres", "postgres")
-    data, log = root / "data", root / "server.log"
+    data = root / "data"
     port = free_port()
     subprocess.run(
         [
@@ -163,33 +171,5 @@ def throwaway_standby(primary: dict[str, Any]) -> dict[str, Any]:
         f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200 "
         "-c hot_standby=on"
     )
-    subprocess.run(
-        [
-            *prefix,
-            str(pg_ctl),
-            "-D",
-            str(data),
-            "-l",
-            str(log),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-    def stop() -> None:
-        subprocess.run(
-            [*prefix, str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-    atexit.register(stop)
+    _start(pg_ctl, root, options)
     return {**primary, "PORT": str(port)}

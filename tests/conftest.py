@@ -265,9 +265,12 @@ class Answer:
         return self.body.decode()
 
 
-@pytest.fixture
-def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
-    """The product's WSGI stack: the page cache in front of Django."""
+def wsgi_caller(
+    settings: Any, tmp_path: Path, make_app: Callable[[Any], Any]
+) -> Iterator[Callable[..., Answer]]:
+    """`call(path, **headers)` through the WSGI app `make_app(django)` makes
+    around Django, with its page cache under `tmp_path`; `method`,
+    `remote_addr` and `body` among the headers set those of the request."""
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
@@ -279,9 +282,9 @@ def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
     # As Django's test client does: the test's transaction must stay open.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    app = pagecache.PageCache(WSGIHandler())
+    app = make_app(WSGIHandler())
 
-    def get(path: str, **headers: str) -> Answer:
+    def call(path: str, **headers: str) -> Answer:
         path, _, query = path.partition("?")
         body = headers.pop("body", "").encode()
         environ: dict[str, Any] = {
@@ -289,6 +292,7 @@ def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
             "QUERY_STRING": query,
             "HTTP_HOST": "127.0.0.1",
             "REQUEST_METHOD": headers.pop("method", "GET"),
+            "REMOTE_ADDR": headers.pop("remote_addr", "127.0.0.1"),
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),
         }
@@ -299,10 +303,20 @@ def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
         def start_response(status, response_headers, exc_info=None):
             seen["status"], seen["headers"] = status, response_headers
 
-        body = b"".join(app(environ, start_response))
-        return Answer(seen["status"], seen["headers"], body)
+        answer = b"".join(app(environ, start_response))
+        return Answer(seen["status"], seen["headers"], answer)
 
-    yield get
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-    pagecache.reset_store()
+    try:
+        yield call
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        pagecache.reset_store()
+
+
+@pytest.fixture
+def server(settings: Any, tmp_path: Path) -> Iterator[Any]:
+    """The product's WSGI stack: the page cache in front of Django."""
+    from wiesci.core import pagecache
+
+    yield from wsgi_caller(settings, tmp_path, pagecache.PageCache)
