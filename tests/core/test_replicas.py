@@ -239,3 +239,26 @@ def test_an_unreachable_replica_is_skipped_with_one_warning(
     assert warning.getMessage().startswith(
         "Replica replica1 cannot be used, reading from the primary"
     )
+
+
+def test_wiesci_check_says_when_a_replica_cannot_be_used(replica, standby):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def check() -> str:
+        errors = StringIO()
+        call_command("check", stdout=StringIO(), stderr=errors)
+        return errors.getvalue()
+
+    replica.settings_dict["PORT"] = standby["PORT"]
+    assert check() == ""
+    replica.settings_dict["PORT"] = str(free_port())  # nothing listens there
+    try:
+        assert re.match(
+            r"WIESCI_DATABASE_REPLICA_URLS: replica 1 cannot be reached \(.+\); "
+            "anonymous pages read from the primary until it answers",
+            check(),
+        )
+    finally:
+        replica.settings_dict["PORT"] = standby["PORT"]

@@ -82,6 +82,37 @@ def check_cache() -> None:
         raise ConfigError("WIESCI_CACHE_URL", "the cache does not keep what is stored")
 
 
+def replica_problems() -> list[str]:
+    """One line for each read replica that cannot be used now.
+
+    Not a reason to stop: anonymous pages then read from the primary (see
+    `core.replicas`), but the operator should hear of it.
+    """
+    from django.db import connections
+
+    from wiesci.core.replicas import replica_aliases
+
+    problems = []
+    for number, alias in enumerate(replica_aliases(), start=1):
+        replica = connections[alias]
+        try:
+            with replica.cursor() as cursor:
+                cursor.execute("SELECT pg_is_in_recovery()")
+                row = cursor.fetchone()
+            if not (row and row[0]):
+                problems.append(f"replica {number} is not a standby of the primary")
+        except DatabaseError as exc:
+            problems.append(f"replica {number} cannot be reached ({_first_line(exc)})")
+        finally:
+            with contextlib.suppress(DatabaseError):
+                replica.close()
+    return [
+        f"WIESCI_DATABASE_REPLICA_URLS: {problem}; anonymous pages read from "
+        "the primary until it answers"
+        for problem in problems
+    ]
+
+
 def check_storage() -> None:
     """Make sure media can be stored: their folders on disk, or their buckets.
 

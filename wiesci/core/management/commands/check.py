@@ -10,8 +10,8 @@ class Command(DjangoCheckCommand):
     help = (
         "Check the installation for problems. In production mode (a public host "
         "in WIESCI_ALLOWED_HOSTS and WIESCI_DEBUG off) the deployment checks "
-        "(--deploy) run as well, and the media storage (folders or buckets) is "
-        "tried."
+        "(--deploy) run as well, the media storage (folders or buckets) is "
+        "tried, and so is every read replica."
     )
 
     def handle(self, *app_labels: Any, **options: Any) -> None:
@@ -19,3 +19,5 @@ class Command(DjangoCheckCommand):
             options["deploy"] = True
         super().handle(*app_labels, **options)
         preflight.check_storage()
+        for problem in preflight.replica_problems():
+            self.stderr.write(problem)
