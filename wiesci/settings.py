@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "wiesci.notices",
     "wiesci.live",
     "wiesci.moving",
+    "wiesci.newsletter",
     "wiesci.operations",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wiesci.events.urls")),
     path("", include("wiesci.notices.urls")),
     path("", include("wiesci.live.urls")),
+    path("", include("wiesci.newsletter.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

@@ -50,6 +50,10 @@ SKIPPED |= dict.fromkeys(
     "iCalendar, plain text or JSON, parsed in tests/events, tests/notices, tests/live",
 )
 SKIPPED |= dict.fromkeys(
+    ("newsletter:confirm", "newsletter:unsubscribe"),
+    "need a signed token from a mail: walked in tests/browser/test_newsletter.py",
+)
+SKIPPED |= dict.fromkeys(
     ("operations:health", "operations:metrics"),
     "the operator's JSON and Prometheus text, read in tests/operations",
 )
@@ -396,6 +400,7 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
             args=[portal["event"].starts_at.year, portal["event"].starts_at.month],
         ),
         "events:detail": portal["event"].get_absolute_url(),
+        "newsletter:subscribe": reverse("newsletter:subscribe"),
         "notices:current": reverse("notices:current"),
         "notices:archive": reverse("notices:archive"),
         "notices:detail": portal["notice"].get_absolute_url(),

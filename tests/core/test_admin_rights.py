@@ -58,6 +58,8 @@ RIGHTS: dict[str, dict[str, str]] = {
     "events.event": {"journalist": "vac", "editor": "vacd"},
     "notices.notice": {"journalist": "vac", "editor": "vacd"},
     "live.coverage": {"journalist": "v", "editor": "vac", "administrator": "vac"},
+    # Nobody adds a subscriber: it takes the reader's own confirmation.
+    "newsletter.subscriber": {"editor": "vc", "administrator": "vcd"},
 }
 
 
@@ -144,6 +146,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.events.models import Event
     from wiesci.live import services as live_services
     from wiesci.moving.models import ImportedItem, Redirect
+    from wiesci.newsletter.models import Subscriber
     from wiesci.notices import services as notice_services
     from wiesci.notices.models import Notice
     from wiesci.photos.services import create_photo, create_video
@@ -230,6 +233,9 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "events.event": event,
         "notices.notice": notice,
         "live.coverage": live_services.start_coverage(article, by=people["editor"]),
+        "newsletter.subscriber": Subscriber.objects.create(
+            email="czytelniczka@example.pl"
+        ),
     }
 
 
