@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from django.core import mail
 from playwright.sync_api import expect
 
+from wiesci.newsletter.letters import unsubscribe_url
 from wiesci.newsletter.models import Subscriber
-from wiesci.newsletter.services import unsubscribe_url
 
 
 def test_reader_subscribes_confirms_and_unsubscribes(page):

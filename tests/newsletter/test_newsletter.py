@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wiesci.core.actors import WORKER
-from wiesci.newsletter import services, tokens
+from wiesci.newsletter import letters, services, tokens
 from wiesci.newsletter.models import Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_the_email_is_unique_whatever_its_case():
 
 def test_one_click_post_unsubscribes_without_a_session():
     subscriber = confirmed("ala@example.pl")
-    headers = services.list_unsubscribe_headers(subscriber)
+    headers = letters.list_unsubscribe_headers(subscriber)
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = headers["List-Unsubscribe"].strip("<>")
     assert url.startswith("http")

@@ -14,18 +14,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wiesci.core.actors import SystemActor, system_name
-from wiesci.core.mail import send_later
-from wiesci.newsletter import tokens
+from wiesci.newsletter import letters
 from wiesci.newsletter.models import Subscriber
 
 # A pending address gets the confirmation mail again at most this often.
@@ -39,13 +34,6 @@ def _changed(subscriber: Subscriber, by: Any) -> list[str]:
     subscriber.changed_by = by if user else None
     subscriber.changed_by_system = system_name(by)
     return ["changed_by", "changed_by_system"]
-
-
-def consent_text() -> str:
-    return _(
-        "I want to receive the newsletter by e-mail. I can unsubscribe at any "
-        "time with the link in every message."
-    )
 
 
 @transaction.atomic
@@ -64,7 +52,7 @@ def subscribe(email: str, *, by: Any) -> Subscriber:
             with transaction.atomic():
                 subscriber = Subscriber(
                     email=email,
-                    consent_text=consent_text(),
+                    consent_text=letters.consent_text(),
                     consent_version=CONSENT_VERSION,
                 )
                 _changed(subscriber, by)
@@ -76,7 +64,7 @@ def subscribe(email: str, *, by: Any) -> Subscriber:
         subscriber.reason = Subscriber.Reason.NONE
         subscriber.confirmed_at = None
         subscriber.ended_at = None
-        subscriber.consent_text = consent_text()
+        subscriber.consent_text = letters.consent_text()
         subscriber.consent_version = CONSENT_VERSION
         subscriber.save(
             update_fields=[
@@ -96,7 +84,7 @@ def subscribe(email: str, *, by: Any) -> Subscriber:
         return subscriber
     subscriber.confirmation_sent_at = now
     subscriber.save(update_fields=["confirmation_sent_at"])
-    send_confirmation(subscriber)
+    letters.send_confirmation(subscriber)
     return subscriber
 
 
@@ -161,47 +149,3 @@ def suppress(subscriber: Subscriber, *, by: Any, reason: str) -> Subscriber:
         update_fields=["status", "reason", "ended_at", *_changed(subscriber, by)]
     )
     return subscriber
-
-
-def confirmation_url(subscriber: Subscriber) -> str:
-    token = tokens.confirmation_token(subscriber)
-    return settings.SITE_URL + reverse("newsletter:confirm", args=[token])
-
-
-def unsubscribe_url(subscriber: Subscriber) -> str:
-    token = tokens.unsubscribe_token(subscriber)
-    return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
-
-
-def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
-    """The headers every newsletter message must carry (RFC 2369, RFC 8058).
-
-    Mail programs offer their own unsubscribe button from these and send the
-    one-click POST to the address, which `views.unsubscribe` answers without a
-    session. Only for list mail: the confirmation is transactional.
-    """
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def send_confirmation(subscriber: Subscriber) -> None:
-    """Mail the confirmation link, in plain text and HTML, with nothing that
-    tracks: no pixel, no redirecting links."""
-    context = {
-        "confirm_url": confirmation_url(subscriber),
-        "days": tokens.CONFIRMATION_MAX_AGE.days,
-        "site_url": settings.SITE_URL,
-    }
-    subject = _("Confirm your newsletter subscription")
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("newsletter/email/confirm.txt", context),
-        None,
-        [subscriber.email],
-    )
-    message.attach_alternative(
-        render_to_string("newsletter/email/confirm.html", context), "text/html"
-    )
-    send_later(message)
