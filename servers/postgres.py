@@ -48,6 +48,16 @@ def _as_server_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
+def _server_folder(name: str) -> tuple[Path, list[str]]:
+    """A new folder for a server's files, owned by the user it runs as, and
+    the command prefix that runs as that user."""
+    root = Path(tempfile.mkdtemp(prefix=name))
+    prefix = _as_server_user()
+    if prefix:
+        shutil.chown(root, "postgres", "postgres")
+    return root, prefix
+
+
 def _start(pg_ctl: Path, root: Path, options: str) -> None:
     """Start the server of `root/data` with `options`, logging to
     `root/server.log`; stop it and remove `root` when the process exits."""
@@ -87,10 +97,7 @@ def _start(pg_ctl: Path, root: Path, options: str) -> None:
 def throwaway_cluster() -> dict[str, Any]:
     """Start a cluster and return a Django DATABASES entry for it."""
     initdb, pg_ctl = binaries()
-    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-"))
-    prefix = _as_server_user()
-    if prefix:
-        shutil.chown(root, "postgres", "postgres")
+    root, prefix = _server_folder("wiesci-pg-")
     data = root / "data"
     port = free_port()
     subprocess.run(
@@ -140,10 +147,7 @@ def throwaway_standby(primary: dict[str, Any]) -> dict[str, Any]:
     basebackup = find_binary("pg_basebackup")
     if basebackup is None:
         raise RuntimeError("PostgreSQL binary pg_basebackup not found")
-    root = Path(tempfile.mkdtemp(prefix="wiesci-pg-standby-"))
-    prefix = _as_server_user()
-    if prefix:
-        shutil.chown(root, "postgres", "postgres")
+    root, prefix = _server_folder("wiesci-pg-standby-")
     data = root / "data"
     port = free_port()
     subprocess.run(

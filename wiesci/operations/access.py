@@ -7,24 +7,21 @@ import ipaddress
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the log-in rate limits see it.
+    """The address the request came from, as the log-in rate limits see it
+    (allauth's, which the comments and the newsletter use too).
 
     Behind a proxy (WIESCI_BEHIND_PROXY) that is the entry the proxy added
     to X-Forwarded-For, never one a client wrote before it: nginx's own
     loopback address must not let every reader in. A request without the
     header came to the server directly.
     """
-    trusted = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if trusted and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        return hops[-trusted] if len(hops) >= trusted else ""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return get_adapter(request).get_client_ip(request) or ""
 
 
 def from_ops_network(request: HttpRequest) -> bool:
