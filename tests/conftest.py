@@ -207,8 +207,13 @@ def staff_member(username: str, role: str) -> Any:
 
         roles = import_module("wiesci.accounts.migrations.0003_roles")
         later = [
-            import_module(f"wiesci.{app}.migrations.0002_roles")
-            for app in ("notices", "live")
+            import_module(f"wiesci.{app}.migrations.{name}")
+            for app, name in (
+                ("notices", "0002_roles"),
+                ("live", "0002_roles"),
+                ("newsletter", "0002_roles"),
+                ("newsletter", "0004_digest_roles"),
+            )
         ]
         for name, permissions in roles.ROLES.items():
             group = Group.objects.create(name=name)

@@ -158,6 +158,36 @@ SETTINGS = [
         "How often each server process adds the reads it counted to the most-read "
         "totals; 0 leaves it to explicit flushes (the test suite).",
     ),
+    Setting(
+        "NEWSLETTER_DAILY_AT",
+        "06:30",
+        "Local time (HH:MM) the daily digest goes out, and the weekly one on its day.",
+    ),
+    Setting(
+        "NEWSLETTER_WEEKLY_DAY",
+        5,
+        "Weekday the weekly digest goes out, 0 for Monday to 6 for Sunday.",
+    ),
+    Setting(
+        "NEWSLETTER_AUTOMATIC",
+        True,
+        "Whether a digest nobody changed goes out at its time on its own; a "
+        "digest with the newsroom's intro or top story always waits for a test "
+        "and an editor's approval.",
+    ),
+    Setting("NEWSLETTER_MAX_STORIES", 25, "Most stories one digest lists."),
+    Setting(
+        "NEWSLETTER_BATCH_SIZE",
+        50,
+        "Addresses the worker takes at a time while sending a digest, through "
+        "one connection to the mail server.",
+    ),
+    Setting(
+        "NEWSLETTER_STALE_MINUTES",
+        15,
+        "After how long addresses a stopped worker had taken go back to another "
+        "worker; the one it was sending is counted as maybe sent, never repeated.",
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -8,6 +8,7 @@ tests until it says who may do what on it.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -60,6 +61,8 @@ RIGHTS: dict[str, dict[str, str]] = {
     "live.coverage": {"journalist": "v", "editor": "vac", "administrator": "vac"},
     # Nobody adds a subscriber: it takes the reader's own confirmation.
     "newsletter.subscriber": {"editor": "vc", "administrator": "vcd"},
+    # The worker drafts the digests; a sent one stays as the record.
+    "newsletter.digest": {"editor": "vc", "administrator": "vc"},
 }
 
 
@@ -146,7 +149,7 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.events.models import Event
     from wiesci.live import services as live_services
     from wiesci.moving.models import ImportedItem, Redirect
-    from wiesci.newsletter.models import Subscriber
+    from wiesci.newsletter.models import Digest, Subscriber
     from wiesci.notices import services as notice_services
     from wiesci.notices.models import Notice
     from wiesci.photos.services import create_photo, create_video
@@ -235,6 +238,12 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
         "live.coverage": live_services.start_coverage(article, by=people["editor"]),
         "newsletter.subscriber": Subscriber.objects.create(
             email="czytelniczka@example.pl"
+        ),
+        "newsletter.digest": Digest.objects.create(
+            kind=Digest.Kind.DAILY,
+            send_at=timezone.now(),
+            covers_from=timezone.now() - timedelta(days=1),
+            covers_until=timezone.now(),
         ),
     }
 

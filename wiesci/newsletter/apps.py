@@ -6,3 +6,9 @@ class NewsletterConfig(AppConfig):
     name = "wiesci.newsletter"
     label = "newsletter"
     verbose_name = _("Newsletter")
+
+    def ready(self) -> None:
+        from wiesci.core import periodic
+        from wiesci.newsletter.tasks import newsletter_round
+
+        periodic.register(newsletter_round)

@@ -22,6 +22,10 @@ def consent_text() -> str:
     )
 
 
+def subscribe_url() -> str:
+    return settings.SITE_URL + reverse("newsletter:subscribe")
+
+
 def confirmation_url(subscriber: Subscriber) -> str:
     token = tokens.confirmation_token(subscriber)
     return settings.SITE_URL + reverse("newsletter:confirm", args=[token])

@@ -65,7 +65,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             not form.filled_by_a_bot()
             and _count("email", email.strip().lower()) <= SIGNUPS_PER_EMAIL_PER_HOUR
         ):
-            services.subscribe(email, by=request.user)
+            services.subscribe(
+                email, by=request.user, frequency=form.cleaned_data["frequency"]
+            )
         # The same answer for a new, pending, confirmed or suppressed address.
         return render(request, "newsletter/subscribed.html", {"email": email})
     status = 400 if request.method == "POST" else 200

@@ -17,7 +17,8 @@ def _permissions(apps, names):
         yield Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
-def grant(apps, schema_editor):
+def grant_roles(apps, roles):
+    """Give each role its permissions; later migrations of the app call it too."""
     from django.contrib.auth.management import create_permissions
 
     config = apps.get_app_config("newsletter")
@@ -25,18 +26,26 @@ def grant(apps, schema_editor):
     create_permissions(config, apps=apps, verbosity=0)
     config.models_module = None
     Group = apps.get_model("auth", "Group")
-    for role, names in ROLES.items():
+    for role, names in roles.items():
         group = Group.objects.filter(name=role).first()
         if group is not None:
             group.permissions.add(*_permissions(apps, names))
 
 
-def revoke(apps, schema_editor):
+def revoke_roles(apps, roles):
     Group = apps.get_model("auth", "Group")
-    for role, names in ROLES.items():
+    for role, names in roles.items():
         group = Group.objects.filter(name=role).first()
         if group is not None:
             group.permissions.remove(*_permissions(apps, names))
+
+
+def grant(apps, schema_editor):
+    grant_roles(apps, ROLES)
+
+
+def revoke(apps, schema_editor):
+    revoke_roles(apps, ROLES)
 
 
 class Migration(migrations.Migration):
