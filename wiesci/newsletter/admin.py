@@ -24,7 +24,7 @@ from wiesci.accounts.access import acting_user
 from wiesci.articles.models import Article
 from wiesci.core.actors import SYSTEM_ACTORS
 from wiesci.core.text import local_time
-from wiesci.newsletter import digests, services
+from wiesci.newsletter import digests, letters, services
 from wiesci.newsletter.models import Delivery, Digest, Subscriber
 
 
@@ -164,13 +164,19 @@ class DigestAdmin(admin.ModelAdmin[Digest]):
         )
 
     def get_fields(self, request: HttpRequest, obj: Digest | None = None) -> Any:
-        editable = obj is not None and obj.status in (
-            Digest.Status.DRAFT,
-            Digest.Status.SCHEDULED,
+        return (
+            "kind",
+            "status",
+            "send_at",
+            "covers",
+            "stories",
+            "intro",
+            "top_story",
+            "tested",
+            "deliveries_summary",
+            "note",
+            "last_change_by",
         )
-        shown = ("kind", "status", "send_at", "covers", "stories")
-        extra = ("tested", "deliveries_summary", "note", "last_change_by")
-        return (*shown, *(("intro", "top_story") if editable else ()), *extra)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Digest | None = None
@@ -333,9 +339,17 @@ class DigestAdmin(admin.ModelAdmin[Digest]):
         if not self.has_view_permission(request):
             raise PermissionDenied
         digest = get_object_or_404(Digest, pk=pk)
-        if digest.html:  # as it went out
-            return digests.Message(digest.subject, digest.html, digest.text)
-        return digests.render(digest)
+        message = (
+            digests.Message(digest.subject, digest.html, digest.text)
+            if digest.html  # as it went out
+            else digests.render(digest)
+        )
+        here = letters.subscribe_url()
+        return digests.Message(
+            message.subject,
+            digests.personalise(message.html, here),
+            digests.personalise(message.text, here),
+        )
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         message = self._previewed(request, pk)
