@@ -213,6 +213,8 @@ def staff_member(username: str, role: str) -> Any:
                 ("live", "0002_roles"),
                 ("newsletter", "0002_roles"),
                 ("newsletter", "0004_digest_roles"),
+                ("tips", "0002_roles"),
+                ("push", "0002_roles"),
             )
         ]
         for name, permissions in roles.ROLES.items():

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "wiesci.live",
     "wiesci.moving",
     "wiesci.newsletter",
+    "wiesci.tips",
+    "wiesci.push",
     "wiesci.operations",
 ]
 
@@ -184,6 +186,10 @@ INDEXNOW_URL = (
     env.url("WIESCI_INDEXNOW_URL", "") if env.has("WIESCI_INDEXNOW_URL") else ""
 )
 INDEXNOW_KEY = env.text("WIESCI_INDEXNOW_KEY", "")
+# Breaking-news Web Push (off unless set): the VAPID private key that
+# `wiesci generate_vapid_keys` prints, base64url or PEM; `wiesci check` says
+# when it is malformed (see wiesci/push/vapid.py).
+VAPID_PRIVATE_KEY = env.text("WIESCI_VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
 if INDEXNOW_KEY and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
     raise ConfigError(
         "WIESCI_INDEXNOW_KEY", "expected 8 to 128 letters, digits or dashes"

@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("wiesci.notices.urls")),
     path("", include("wiesci.live.urls")),
     path("", include("wiesci.newsletter.urls")),
+    path("", include("wiesci.tips.urls")),
+    path("", include("wiesci.push.urls")),
     path("", include("wiesci.articles.urls")),
 ]
 

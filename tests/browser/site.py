@@ -53,6 +53,14 @@ SKIPPED |= dict.fromkeys(
     ("newsletter:confirm", "newsletter:unsubscribe"),
     "need a signed token from a mail: walked in tests/browser/test_newsletter.py",
 )
+SKIPPED["tips:preview"] = (
+    "a staff-only JPEG of a reader's photo, checked in tests/tips/test_tips.py"
+)
+SKIPPED |= dict.fromkeys(
+    ("push:subscribe", "push:unsubscribe"),
+    "JSON endpoints the notifications page's script posts to, in tests/push",
+)
+SKIPPED["push:service-worker"] = "the service worker script, read in tests/push"
 SKIPPED |= dict.fromkeys(
     ("operations:health", "operations:metrics"),
     "the operator's JSON and Prometheus text, read in tests/operations",
@@ -401,6 +409,9 @@ def page_urls(portal: dict[str, Any]) -> list[Page]:
         ),
         "events:detail": portal["event"].get_absolute_url(),
         "newsletter:subscribe": reverse("newsletter:subscribe"),
+        "push:settings": reverse("push:settings"),
+        "tips:submit": reverse("tips:submit"),
+        "tips:thanks": reverse("tips:thanks"),
         "notices:current": reverse("notices:current"),
         "notices:archive": reverse("notices:archive"),
         "notices:detail": portal["notice"].get_absolute_url(),

@@ -63,6 +63,12 @@ RIGHTS: dict[str, dict[str, str]] = {
     "newsletter.subscriber": {"editor": "vc", "administrator": "vcd"},
     # The worker drafts the digests; a sent one stays as the record.
     "newsletter.digest": {"editor": "vc", "administrator": "vc"},
+    # Notifications: subscriptions come from browsers, broadcasts from marking
+    # a story breaking; an administrator may erase a subscription.
+    "push.pushsubscription": {"editor": "v", "administrator": "vd"},
+    "push.broadcast": {"editor": "v", "administrator": "v"},
+    # Nobody adds a tip: readers send them through the form.
+    "tips.tip": {"journalist": "vc", "editor": "vcd", "administrator": "vcd"},
 }
 
 
@@ -153,7 +159,9 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
     from wiesci.notices import services as notice_services
     from wiesci.notices.models import Notice
     from wiesci.photos.services import create_photo, create_video
+    from wiesci.push.models import Broadcast, PushSubscription
     from wiesci.taxonomy.models import Organisation, Place, Section, Tag
+    from wiesci.tips.models import Tip
 
     reader = people["reader"]
     section = Section.objects.create(name="Kultura", slug="kultura")
@@ -245,6 +253,13 @@ def one_of_each(people: dict[str, Any]) -> dict[str, Any]:
             covers_from=timezone.now() - timedelta(days=1),
             covers_until=timezone.now(),
         ),
+        "push.pushsubscription": PushSubscription.objects.create(
+            endpoint="https://fcm.googleapis.com/fcm/send/abc", p256dh="k", auth="a"
+        ),
+        "push.broadcast": Broadcast.objects.create(
+            article=article, breaking_until=timezone.now(), text="Pilne: pożar"
+        ),
+        "tips.tip": Tip.objects.create(text="Pali się stodoła w Brzeziu."),
     }
 
 

@@ -37,7 +37,9 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "lang": "pl",
         "start_url": "/",
         "scope": "/",
-        "display": "minimal-ui",
+        # A home-screen app without the browser bar: what iOS asks of a web
+        # app before it may receive breaking-news notifications.
+        "display": "standalone",
         "theme_color": portal.theme_color,
         "background_color": "#ffffff",
         "icons": [

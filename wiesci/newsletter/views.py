@@ -10,17 +10,15 @@ CSRF token, authenticated by the token in the address alone.
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from wiesci.core.ratelimit import hourly_count
 from wiesci.newsletter import services, tokens
 from wiesci.newsletter.forms import SubscribeForm
 from wiesci.newsletter.models import Subscriber
@@ -31,25 +29,13 @@ SIGNUPS_PER_CLIENT_PER_HOUR = 10
 SIGNUPS_PER_EMAIL_PER_HOUR = 5
 
 
-def _count(kind: str, value: str) -> int:
-    hour = int(timezone.now().timestamp() // 3600)
-    digest = salted_hmac("newsletter." + kind, value, algorithm="sha256")
-    key = f"newsletter:{kind}:{digest.hexdigest()[:32]}:{hour}"
-    cache.add(key, 0, 3600)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, 3600)
-        return 1
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         client = get_adapter(request).get_client_ip(request)
-        if _count("client", client) > SIGNUPS_PER_CLIENT_PER_HOUR:
+        if hourly_count("newsletter.client", client) > SIGNUPS_PER_CLIENT_PER_HOUR:
             form.add_error(
                 None,
                 _(
@@ -63,7 +49,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         if (
             not form.filled_by_a_bot()
-            and _count("email", email.strip().lower()) <= SIGNUPS_PER_EMAIL_PER_HOUR
+            and hourly_count("newsletter.email", email.strip().lower())
+            <= SIGNUPS_PER_EMAIL_PER_HOUR
         ):
             services.subscribe(
                 email, by=request.user, frequency=form.cleaned_data["frequency"]
