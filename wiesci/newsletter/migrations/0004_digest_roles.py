@@ -2,22 +2,20 @@
 them, write the intro, pick the top story, test and approve. Nobody adds or
 deletes one: the worker drafts them, and a sent one is the record."""
 
-from importlib import import_module
-
 from django.db import migrations
 
-roles = import_module("wiesci.newsletter.migrations.0002_roles")
+from wiesci.core import roles
 
 EDITOR = ["newsletter.view_digest", "newsletter.change_digest"]
 ROLES = {"Redaktor": EDITOR, "Administrator": EDITOR}
 
 
 def grant(apps, schema_editor):
-    roles.grant_roles(apps, ROLES)
+    roles.grant(apps, "newsletter", ROLES)
 
 
 def revoke(apps, schema_editor):
-    roles.revoke_roles(apps, ROLES)
+    roles.revoke(apps, ROLES)
 
 
 class Migration(migrations.Migration):
