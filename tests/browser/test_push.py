@@ -3,13 +3,11 @@ and a plain sentence where the browser cannot receive notifications."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.push.test_push import polish
 from wiesci.push import vapid
 
@@ -31,21 +29,8 @@ IPHONE = (
 )
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_page(chromium: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+def open_page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     from wiesci.taxonomy.models import Section
 
     settings.VAPID_PRIVATE_KEY = vapid.new_pair()[0]
@@ -54,7 +39,7 @@ def open_page(chromium: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     contexts = []
 
     def open_page(*scripts: str, **options: Any) -> Any:
-        context = chromium.new_context(
+        context = browser.new_context(
             base_url=live_server.url, locale="pl-PL", **options
         )
         contexts.append(context)
