@@ -1,9 +1,11 @@
 """`wiesci demo`: a portal that looks like a real county's on the first start."""
 
 import io
+import os
+import re
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from wiesci.accounts.models import User
 from wiesci.articles.models import Article, GalleryItem
@@ -12,17 +14,29 @@ from wiesci.photos.models import Photo
 from wiesci.taxonomy.models import Organisation, Place, Section
 
 
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
 def run_demo() -> str:
     out = io.StringIO()
     call_command("demo", no_serve=True, photo_width=240, stdout=out)
     return out.getvalue()
 
 
+# The demo gives its servers a VAPID key through the environment and the
+# settings; neither may outlive these tests.
+@override_settings(VAPID_PRIVATE_KEY="")
 class DemoTests(TestCase):
     output: str
 
     @classmethod
     def setUpTestData(cls) -> None:
+        before = os.environ.get("WIESCI_VAPID_PRIVATE_KEY")
+        cls.addClassCleanup(_restore, "WIESCI_VAPID_PRIVATE_KEY", before)
         cls.output = run_demo()
 
     def test_demo_loads_a_county_portal(self):
@@ -81,6 +95,12 @@ class DemoTests(TestCase):
         assert self.client.login(
             username="redakcja", password=again.split("“")[-1].split("”")[0]
         )
+
+    def test_demo_offers_breaking_news_notifications(self):
+        assert "demo-vapid.key" in self.output
+        page = self.client.get("/powiadomienia/").content.decode()
+        # The browser gets the public half: an uncompressed P-256 point.
+        assert re.search(r'data-key="B[A-Za-z0-9_-]{86}"', page), page
 
     def test_demo_pages_answer(self):
         story = Article.objects.get(slug__startswith="biblioteka-stawia-na-partnerow")
